@@ -1,0 +1,180 @@
+//! Access tokens (`cty: twilio-fpa;v=1`): identity plus product grants, signed with an API key.
+
+use crate::Error;
+use crate::grants::Grant;
+use crate::json::{JsonWriter, format_u64};
+use crate::jws::{Algorithm, Claims, Signer};
+use crate::lifetime::{Lifetime, Times, token_methods};
+use crate::list::FixedList;
+
+/// An access token builder, holding up to `G` grants (8 by default: one of each kind).
+///
+/// Grants are borrowed, so building a token allocates nothing; the token is written in the
+/// order twilio-python writes it, byte for byte.
+///
+/// ```
+/// use twilio_jwt::{AccessToken, ChatGrant, VideoGrant};
+///
+/// let video = VideoGrant::new().room("DailyStandup");
+/// let chat = ChatGrant::new().service_sid("IS00000000000000000000000000000000");
+/// let token = AccessToken::new(
+///     "AC00000000000000000000000000000000",
+///     "SK00000000000000000000000000000000",
+///     "your-api-key-secret",
+/// )
+/// .identity("alice")
+/// .region("us1")
+/// .grant(&video)
+/// .grant(&chat);
+///
+/// let jwt = token.to_jwt(1_700_000_000)?;   // or token.to_jwt_now()
+///
+/// // Without an allocator: into a buffer sized exactly.
+/// let mut buf = [0u8; 1024];
+/// let len = token.encoded_len(1_700_000_000)?;
+/// assert_eq!(token.write_into(1_700_000_000, &mut buf[..len])?, jwt);
+/// # Ok::<(), twilio_jwt::Error>(())
+/// ```
+#[derive(Clone, Copy)]
+pub struct AccessToken<'a, const G: usize = 8> {
+    account_sid: &'a str,
+    key_sid: &'a str,
+    secret: &'a str,
+    identity: &'a str,
+    region: &'a str,
+    lifetime: Lifetime,
+    algorithm: Algorithm,
+    grants: FixedList<Option<&'a dyn Grant>, G>,
+}
+
+impl<'a> AccessToken<'a> {
+    /// A token for `account_sid` (`AC…`), signed with the API key `key_sid` (`SK…`) and its
+    /// `secret`. Holds up to 8 grants; see [`with_capacity`](AccessToken::with_capacity).
+    pub fn new(account_sid: &'a str, key_sid: &'a str, secret: &'a str) -> Self {
+        Self::with_capacity(account_sid, key_sid, secret)
+    }
+}
+
+impl<'a, const G: usize> AccessToken<'a, G> {
+    /// Like [`new`](AccessToken::new), holding up to `G` grants.
+    pub fn with_capacity(account_sid: &'a str, key_sid: &'a str, secret: &'a str) -> Self {
+        AccessToken {
+            account_sid,
+            key_sid,
+            secret,
+            identity: "",
+            region: "",
+            lifetime: Lifetime::default(),
+            algorithm: Algorithm::HS256,
+            grants: FixedList::new(),
+        }
+    }
+
+    /// The user's identity (required, non-empty).
+    #[must_use]
+    pub fn identity(mut self, identity: &'a str) -> Self {
+        self.identity = identity;
+        self
+    }
+
+    /// The Twilio region for home-region routing (`us1`, `ie1`, `au1`, …): the `twr` header.
+    /// Empty means none.
+    #[must_use]
+    pub fn region(mut self, region: &'a str) -> Self {
+        self.region = region;
+        self
+    }
+
+    /// Add a grant. Grants are written in the order first added; adding a grant with the key of
+    /// one already present replaces it in place. More than `G` grants make minting fail with
+    /// [`Error::CapacityExceeded`].
+    #[must_use]
+    pub fn grant(mut self, grant: &'a dyn Grant) -> Self {
+        let key = grant.key();
+        match self
+            .grants
+            .as_mut_slice()
+            .iter_mut()
+            .find(|slot| slot.is_some_and(|g| g.key() == key))
+        {
+            Some(slot) => *slot = Some(grant),
+            None => self.grants.push(Some(grant)),
+        }
+        self
+    }
+
+    token_methods!();
+
+    fn prepare(&self, now: u64) -> Result<(Signer<'a>, Prepared<'_, 'a, G>), Error> {
+        if self.account_sid.is_empty() {
+            return Err(Error::MissingAccountSid);
+        }
+        if self.key_sid.is_empty() {
+            return Err(Error::MissingKeySid);
+        }
+        if self.secret.is_empty() {
+            return Err(Error::MissingSecret);
+        }
+        if self.identity.is_empty() {
+            return Err(Error::MissingIdentity);
+        }
+        self.grants.check()?;
+        for grant in self.grants.as_slice().iter().flatten() {
+            let key = grant.key();
+            if key.is_empty() || key == "identity" {
+                return Err(Error::InvalidGrant);
+            }
+            grant.validate()?;
+        }
+        let times = self.lifetime.resolve(now)?;
+        let signer = Signer::new(self.algorithm, self.secret.as_bytes());
+        Ok((signer, Prepared { token: self, times }))
+    }
+}
+
+/// A validated token with its times resolved, ready to be written.
+struct Prepared<'t, 'a, const G: usize> {
+    token: &'t AccessToken<'a, G>,
+    times: Times,
+}
+
+impl<const G: usize> Claims for Prepared<'_, '_, G> {
+    fn write_header(&self, w: &mut JsonWriter<'_>) {
+        w.field_str("cty", "twilio-fpa;v=1");
+        w.field_opt("twr", self.token.region);
+    }
+
+    fn write_claims(&self, w: &mut JsonWriter<'_>) {
+        let t = self.token;
+        let mut digits = [0u8; 20];
+        let now = core::str::from_utf8(format_u64(self.times.now, &mut digits)).unwrap_or("0");
+        w.key("jti");
+        w.string_parts(&[t.key_sid, "-", now]);
+        w.key("grants");
+        w.begin_object();
+        for grant in t.grants.as_slice().iter().flatten() {
+            w.key(grant.key());
+            grant.write_value(w);
+        }
+        w.field_str("identity", t.identity);
+        w.end_object();
+        w.field_str("iss", t.key_sid);
+        self.times.write(w);
+        w.field_str("sub", t.account_sid);
+    }
+}
+
+impl<const G: usize> core::fmt::Debug for AccessToken<'_, G> {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        // The secret is never printed.
+        f.debug_struct("AccessToken")
+            .field("account_sid", &self.account_sid)
+            .field("key_sid", &self.key_sid)
+            .field("identity", &self.identity)
+            .field("region", &self.region)
+            .field("lifetime", &self.lifetime)
+            .field("algorithm", &self.algorithm)
+            .field("grants", &self.grants.as_slice().iter().flatten().map(|g| g.key()).count())
+            .finish_non_exhaustive()
+    }
+}

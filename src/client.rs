@@ -1,0 +1,275 @@
+//! Legacy Twilio Client capability tokens and their scope URIs.
+//!
+//! The `scope` claim is a space-separated list of URIs such as
+//! `scope:client:outgoing?appParams=foo%3Dbar&appSid=AP…&clientName=alice`, encoded the way
+//! twilio-python encodes them: query parameters sorted by name, form-encoded (`A-Z a-z 0-9 _ . - ~`
+//! raw, space as `+`, everything else `%XX`), application parameters and event filters
+//! form-encoded as `k=v&k2=v2` first and then encoded again as one value.
+
+use crate::Error;
+use crate::grants::set_pair;
+use crate::json::{JsonWriter, Sink};
+use crate::jws::{Algorithm, Claims, Signer, StackStr};
+use crate::lifetime::{Lifetime, Times, token_methods};
+use crate::list::FixedList;
+
+/// The three kinds of scope a capability token can hold.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+enum Scope {
+    #[default]
+    Incoming,
+    Outgoing,
+    EventStream,
+}
+
+/// A client capability token builder, with up to `N` outgoing parameters and `N` event filters.
+///
+/// Scopes are written in the order each was first allowed; allowing one again replaces it.
+///
+/// ```
+/// use twilio_jwt::ClientCapability;
+///
+/// let token = ClientCapability::new("AC00000000000000000000000000000000", "auth-token")
+///     .allow_client_incoming("alice")
+///     .allow_client_outgoing("AP00000000000000000000000000000000")
+///     .outgoing_param("queue", "support desk");
+///
+/// let scope = token.scope::<256>()?;
+/// assert_eq!(
+///     scope.as_str(),
+///     "scope:client:incoming?clientName=alice \
+///      scope:client:outgoing?appParams=queue%3Dsupport%2Bdesk\
+///      &appSid=AP00000000000000000000000000000000&clientName=alice"
+/// );
+/// let jwt = token.to_jwt(1_700_000_000)?;
+/// # Ok::<(), twilio_jwt::Error>(())
+/// ```
+#[derive(Clone, Copy, Debug)]
+pub struct ClientCapability<'a, const N: usize = 8> {
+    account_sid: &'a str,
+    auth_token: &'a str,
+    incoming: Option<&'a str>,
+    outgoing: Option<&'a str>,
+    params: FixedList<(&'a str, &'a str), N>,
+    events: bool,
+    filters: FixedList<(&'a str, &'a str), N>,
+    order: FixedList<Scope, 3>,
+    lifetime: Lifetime,
+    algorithm: Algorithm,
+}
+
+impl<'a> ClientCapability<'a> {
+    /// A token for `account_sid` (`AC…`) signed with the account's auth token; up to 8
+    /// parameters and 8 filters (see [`with_capacity`](ClientCapability::with_capacity)).
+    pub fn new(account_sid: &'a str, auth_token: &'a str) -> Self {
+        Self::with_capacity(account_sid, auth_token)
+    }
+}
+
+impl<'a, const N: usize> ClientCapability<'a, N> {
+    /// Like [`new`](ClientCapability::new), with room for `N` parameters and `N` filters.
+    pub fn with_capacity(account_sid: &'a str, auth_token: &'a str) -> Self {
+        ClientCapability {
+            account_sid,
+            auth_token,
+            incoming: None,
+            outgoing: None,
+            params: FixedList::new(),
+            events: false,
+            filters: FixedList::new(),
+            order: FixedList::new(),
+            lifetime: Lifetime::default(),
+            algorithm: Algorithm::HS256,
+        }
+    }
+
+    fn allow(&mut self, scope: Scope) {
+        if !self.order.as_slice().contains(&scope) {
+            self.order.push(scope);
+        }
+    }
+
+    /// Allow incoming connections to `client_name` (which is also added to the outgoing scope,
+    /// as twilio-python does).
+    #[must_use]
+    pub fn allow_client_incoming(mut self, client_name: &'a str) -> Self {
+        self.incoming = Some(client_name);
+        self.allow(Scope::Incoming);
+        self
+    }
+
+    /// Allow outgoing connections through the TwiML application `application_sid` (`AP…`,
+    /// required: empty is [`Error::MissingApplicationSid`] when minting).
+    #[must_use]
+    pub fn allow_client_outgoing(mut self, application_sid: &'a str) -> Self {
+        self.outgoing = Some(application_sid);
+        self.allow(Scope::Outgoing);
+        self
+    }
+
+    /// Add a parameter passed to the outgoing application (a second value for the same name
+    /// replaces the first).
+    #[must_use]
+    pub fn outgoing_param(mut self, name: &'a str, value: &'a str) -> Self {
+        set_pair(&mut self.params, name, value);
+        self
+    }
+
+    /// Allow subscribing to the event stream.
+    #[must_use]
+    pub fn allow_event_stream(mut self) -> Self {
+        self.events = true;
+        self.allow(Scope::EventStream);
+        self
+    }
+
+    /// Add an event stream filter (a second value for the same name replaces the first).
+    #[must_use]
+    pub fn event_filter(mut self, name: &'a str, value: &'a str) -> Self {
+        set_pair(&mut self.filters, name, value);
+        self
+    }
+
+    /// The `scope` claim, built into a stack buffer of `CAP` bytes.
+    pub fn scope<const CAP: usize>(&self) -> Result<StackStr<CAP>, Error> {
+        self.check()?;
+        let mut out = StackSink {
+            buf: StackStr::new(),
+            needed: 0,
+        };
+        self.write_scope(&mut out);
+        if out.needed > CAP {
+            return Err(Error::BufferTooSmall { needed: out.needed });
+        }
+        Ok(out.buf)
+    }
+
+    token_methods!();
+
+    fn check(&self) -> Result<(), Error> {
+        if self.outgoing == Some("") {
+            return Err(Error::MissingApplicationSid);
+        }
+        self.params.check()?;
+        self.filters.check()
+    }
+
+    fn prepare(&self, now: u64) -> Result<(Signer<'a>, Prepared<'_, 'a, N>), Error> {
+        if self.account_sid.is_empty() {
+            return Err(Error::MissingAccountSid);
+        }
+        if self.auth_token.is_empty() {
+            return Err(Error::MissingSecret);
+        }
+        self.check()?;
+        let times = self.lifetime.resolve(now)?;
+        let signer = Signer::new(self.algorithm, self.auth_token.as_bytes());
+        Ok((signer, Prepared { token: self, times }))
+    }
+
+    fn write_scope(&self, out: &mut dyn Sink) {
+        for (i, scope) in self.order.as_slice().iter().enumerate() {
+            if i > 0 {
+                out.put(b" ");
+            }
+            match scope {
+                Scope::Incoming => {
+                    out.put(b"scope:client:incoming?clientName=");
+                    QuotePlus(out).put(self.incoming.unwrap_or_default().as_bytes());
+                }
+                Scope::Outgoing => {
+                    out.put(b"scope:client:outgoing?");
+                    if !self.params.as_slice().is_empty() {
+                        out.put(b"appParams=");
+                        write_form(&mut QuotePlus(out), self.params.as_slice());
+                        out.put(b"&");
+                    }
+                    out.put(b"appSid=");
+                    QuotePlus(out).put(self.outgoing.unwrap_or_default().as_bytes());
+                    if let Some(name) = self.incoming {
+                        out.put(b"&clientName=");
+                        QuotePlus(out).put(name.as_bytes());
+                    }
+                }
+                Scope::EventStream => {
+                    out.put(b"scope:stream:subscribe?");
+                    if !self.filters.as_slice().is_empty() {
+                        out.put(b"params=");
+                        write_form(&mut QuotePlus(out), self.filters.as_slice());
+                        out.put(b"&");
+                    }
+                    out.put(b"path=%2F2010-04-01%2FEvents");
+                }
+            }
+        }
+    }
+}
+
+/// `k=v&k2=v2`, each name and value form-encoded.
+fn write_form(out: &mut dyn Sink, pairs: &[(&str, &str)]) {
+    for (i, (k, v)) in pairs.iter().enumerate() {
+        if i > 0 {
+            out.put(b"&");
+        }
+        QuotePlus(out).put(k.as_bytes());
+        out.put(b"=");
+        QuotePlus(out).put(v.as_bytes());
+    }
+}
+
+/// Form-encodes everything streamed through it (Python's `quote_plus`).
+struct QuotePlus<'o>(&'o mut dyn Sink);
+
+impl Sink for QuotePlus<'_> {
+    fn put(&mut self, bytes: &[u8]) {
+        const HEX: &[u8; 16] = b"0123456789ABCDEF";
+        let mut start = 0;
+        for (i, &b) in bytes.iter().enumerate() {
+            if b.is_ascii_alphanumeric() || matches!(b, b'_' | b'.' | b'-' | b'~') {
+                continue;
+            }
+            self.0.put(bytes.get(start..i).unwrap_or_default());
+            if b == b' ' {
+                self.0.put(b"+");
+            } else {
+                self.0.put(&[
+                    b'%',
+                    HEX[usize::from(b >> 4)],
+                    HEX[usize::from(b & 0xf)],
+                ]);
+            }
+            start = i + 1;
+        }
+        self.0.put(bytes.get(start..).unwrap_or_default());
+    }
+}
+
+/// Fills a [`StackStr`], counting what did not fit.
+struct StackSink<const CAP: usize> {
+    buf: StackStr<CAP>,
+    needed: usize,
+}
+
+impl<const CAP: usize> Sink for StackSink<CAP> {
+    fn put(&mut self, bytes: &[u8]) {
+        self.needed += bytes.len();
+        // Everything written to a scope is ASCII, so any split is a valid `&str`.
+        if let Ok(s) = core::str::from_utf8(bytes) {
+            let _ = self.buf.push_str(s);
+        }
+    }
+}
+
+struct Prepared<'t, 'a, const N: usize> {
+    token: &'t ClientCapability<'a, N>,
+    times: Times,
+}
+
+impl<const N: usize> Claims for Prepared<'_, '_, N> {
+    fn write_claims(&self, w: &mut JsonWriter<'_>) {
+        w.key("scope");
+        w.string_with(|s| self.token.write_scope(s));
+        w.field_str("iss", self.token.account_sid);
+        self.times.write(w);
+    }
+}

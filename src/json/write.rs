@@ -1,0 +1,408 @@
+//! A compact JSON writer with twilio-python's escaping, streaming into a [`Sink`].
+
+use super::read::{Kind, Value};
+
+/// Somewhere bytes can be streamed to: a counter, a base64url + HMAC encoder, a buffer.
+///
+/// The writer never needs the whole document in memory; every token is produced by streaming its
+/// JSON through one of these.
+pub trait Sink {
+    /// Append `bytes`.
+    fn put(&mut self, bytes: &[u8]);
+}
+
+/// Counts bytes instead of storing them: the first pass that sizes a token exactly.
+#[derive(Default, Debug)]
+pub(crate) struct Counter(pub(crate) usize);
+
+impl Sink for Counter {
+    fn put(&mut self, bytes: &[u8]) {
+        self.0 += bytes.len();
+    }
+}
+
+/// Writes compact JSON (no whitespace) with Python's `ensure_ascii` escaping.
+///
+/// Strings are pure ASCII on output: `"` and `\` escaped, `\b \f \n \r \t` in short form, other
+/// control characters, DEL and every non-ASCII code point as `\u` + four lowercase hex digits
+/// (astral code points as a surrogate pair). `/`, `<`, `>` and `&` stay raw. Commas are placed
+/// automatically, so callers only say what comes next.
+///
+/// Used for every token the crate mints, and handed to [`Claims`](crate::jws::Claims)
+/// implementations for tokens the crate does not model:
+///
+/// ```
+/// use twilio_jwt::jws::{Algorithm, Claims, Signer};
+/// use twilio_jwt::json::JsonWriter;
+///
+/// struct Custom;
+/// impl Claims for Custom {
+///     fn write_claims(&self, w: &mut JsonWriter<'_>) {
+///         w.field_str("sub", "Zoë");
+///         w.key("scopes");
+///         w.begin_array();
+///         w.string("read");
+///         w.string("write");
+///         w.end_array();
+///         w.field_u64("exp", 1_700_003_600);
+///     }
+/// }
+/// let jwt = Signer::new(Algorithm::HS256, b"secret").sign(&Custom).unwrap();
+/// assert!(jwt.starts_with("eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9."));
+/// ```
+pub struct JsonWriter<'s> {
+    sink: &'s mut dyn Sink,
+    comma: bool,
+}
+
+impl<'s> JsonWriter<'s> {
+    /// A writer streaming into `sink`.
+    pub fn new(sink: &'s mut dyn Sink) -> Self {
+        JsonWriter { sink, comma: false }
+    }
+
+    fn separate(&mut self) {
+        if self.comma {
+            self.sink.put(b",");
+        }
+    }
+
+    fn put_value(&mut self, bytes: &[u8]) {
+        self.separate();
+        self.sink.put(bytes);
+        self.comma = true;
+    }
+
+    /// Start an object (`{`).
+    pub fn begin_object(&mut self) {
+        self.separate();
+        self.sink.put(b"{");
+        self.comma = false;
+    }
+
+    /// End the current object (`}`).
+    pub fn end_object(&mut self) {
+        self.sink.put(b"}");
+        self.comma = true;
+    }
+
+    /// Start an array (`[`).
+    pub fn begin_array(&mut self) {
+        self.separate();
+        self.sink.put(b"[");
+        self.comma = false;
+    }
+
+    /// End the current array (`]`).
+    pub fn end_array(&mut self) {
+        self.sink.put(b"]");
+        self.comma = true;
+    }
+
+    /// Write a member name; the next call writes its value.
+    pub fn key(&mut self, name: &str) {
+        self.separate();
+        self.sink.put(b"\"");
+        escape(self.sink, name);
+        self.sink.put(b"\":");
+        self.comma = false;
+    }
+
+    /// Write a string value.
+    pub fn string(&mut self, value: &str) {
+        self.string_parts(&[value]);
+    }
+
+    /// Write one string value made of several pieces, as if they were concatenated.
+    pub fn string_parts(&mut self, parts: &[&str]) {
+        self.string_with(|s| {
+            for part in parts {
+                s.put(part.as_bytes());
+            }
+        });
+    }
+
+    /// Write one string value whose (unescaped UTF-8) content is streamed by `content`.
+    ///
+    /// The bytes given to the sink must together form valid UTF-8; they are escaped on the way.
+    pub fn string_with(&mut self, content: impl FnOnce(&mut dyn Sink)) {
+        self.separate();
+        self.sink.put(b"\"");
+        let mut escaper = Escaper {
+            out: &mut *self.sink,
+            pending: [0; 4],
+            pending_len: 0,
+        };
+        content(&mut escaper);
+        self.sink.put(b"\"");
+        self.comma = true;
+    }
+
+    /// Write an unsigned integer.
+    pub fn u64(&mut self, n: u64) {
+        let mut buf = [0u8; 20];
+        self.put_value(format_u64(n, &mut buf));
+    }
+
+    /// Write `true` or `false`.
+    pub fn bool(&mut self, b: bool) {
+        self.put_value(if b { b"true" } else { b"false" });
+    }
+
+    /// Write `null`.
+    pub fn null(&mut self) {
+        self.put_value(b"null");
+    }
+
+    /// Write `"name":"value"`.
+    pub fn field_str(&mut self, name: &str, value: &str) {
+        self.key(name);
+        self.string(value);
+    }
+
+    /// Write `"name":"value"` only when `value` is non-empty (the SDKs' rule for optional fields).
+    pub fn field_opt(&mut self, name: &str, value: &str) {
+        if !value.is_empty() {
+            self.field_str(name, value);
+        }
+    }
+
+    /// Write `"name":n`.
+    pub fn field_u64(&mut self, name: &str, n: u64) {
+        self.key(name);
+        self.u64(n);
+    }
+
+    /// Re-write an already validated JSON value compactly, in this writer's escaping.
+    ///
+    /// Numbers are copied as written; strings are unescaped and escaped again; member order is
+    /// kept.
+    pub fn value(&mut self, v: Value<'_>) {
+        match v.kind() {
+            Kind::Object => {
+                self.begin_object();
+                for (name, member) in v.members() {
+                    self.separate();
+                    self.sink.put(b"\"");
+                    write_chars(self.sink, name.chars());
+                    self.sink.put(b"\":");
+                    self.comma = false;
+                    self.value(member);
+                }
+                self.end_object();
+            }
+            Kind::Array => {
+                self.begin_array();
+                for element in v.elements() {
+                    self.value(element);
+                }
+                self.end_array();
+            }
+            Kind::String => {
+                self.separate();
+                self.sink.put(b"\"");
+                if let Some(s) = v.as_str() {
+                    write_chars(self.sink, s.chars());
+                }
+                self.sink.put(b"\"");
+                self.comma = true;
+            }
+            Kind::Null | Kind::Bool | Kind::Number => self.put_value(v.raw().as_bytes()),
+        }
+    }
+}
+
+/// Digits of `n` in `buf`, returned as the used tail.
+pub(crate) fn format_u64(mut n: u64, buf: &mut [u8; 20]) -> &[u8] {
+    let mut i = buf.len();
+    loop {
+        i -= 1;
+        if let Some(slot) = buf.get_mut(i) {
+            *slot = b'0' + (n % 10) as u8;
+        }
+        n /= 10;
+        if n == 0 || i == 0 {
+            break;
+        }
+    }
+    buf.get(i..).unwrap_or_default()
+}
+
+/// A byte that Python writes as itself inside a JSON string.
+const fn is_plain(b: u8) -> bool {
+    b >= 0x20 && b < 0x7f && b != b'"' && b != b'\\'
+}
+
+/// Escape a whole `&str` into `out`.
+fn escape(out: &mut dyn Sink, s: &str) {
+    let bytes = s.as_bytes();
+    let mut start = 0;
+    let mut i = 0;
+    while i < bytes.len() {
+        let b = bytes.get(i).copied().unwrap_or(0);
+        if is_plain(b) {
+            i += 1;
+            continue;
+        }
+        out.put(bytes.get(start..i).unwrap_or_default());
+        let ch = s.get(i..).and_then(|rest| rest.chars().next()).unwrap_or('\u{fffd}');
+        escape_char(out, ch);
+        i += ch.len_utf8();
+        start = i;
+    }
+    out.put(bytes.get(start..).unwrap_or_default());
+}
+
+fn write_chars(out: &mut dyn Sink, chars: impl Iterator<Item = char>) {
+    for ch in chars {
+        if ch.is_ascii() && is_plain(ch as u8) {
+            out.put(&[ch as u8]);
+        } else {
+            escape_char(out, ch);
+        }
+    }
+}
+
+fn escape_char(out: &mut dyn Sink, ch: char) {
+    let short: &[u8] = match ch {
+        '"' => b"\\\"",
+        '\\' => b"\\\\",
+        '\n' => b"\\n",
+        '\r' => b"\\r",
+        '\t' => b"\\t",
+        '\u{8}' => b"\\b",
+        '\u{c}' => b"\\f",
+        _ => {
+            let mut units = [0u16; 2];
+            for unit in ch.encode_utf16(&mut units) {
+                out.put(&u_escape(*unit));
+            }
+            return;
+        }
+    };
+    out.put(short);
+}
+
+fn u_escape(unit: u16) -> [u8; 6] {
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    let nibble = |shift: u16| HEX[usize::from((unit >> shift) & 0xf)];
+    [b'\\', b'u', nibble(12), nibble(8), nibble(4), nibble(0)]
+}
+
+/// A sink adapter that JSON-escapes UTF-8 streamed through it, even when a multi-byte character
+/// is split across two `put` calls.
+struct Escaper<'o> {
+    out: &'o mut dyn Sink,
+    pending: [u8; 4],
+    pending_len: usize,
+}
+
+impl Sink for Escaper<'_> {
+    fn put(&mut self, mut bytes: &[u8]) {
+        // Finish a character split across calls first.
+        while self.pending_len > 0 {
+            let Some((&b, rest)) = bytes.split_first() else {
+                return;
+            };
+            if let Some(slot) = self.pending.get_mut(self.pending_len) {
+                *slot = b;
+            }
+            self.pending_len += 1;
+            bytes = rest;
+            let pending = self.pending.get(..self.pending_len).unwrap_or_default();
+            match core::str::from_utf8(pending) {
+                Ok(s) => {
+                    escape(self.out, s);
+                    self.pending_len = 0;
+                }
+                Err(e) if e.error_len().is_some() || self.pending_len == 4 => {
+                    escape_char(self.out, '\u{fffd}');
+                    self.pending_len = 0;
+                }
+                Err(_) => {}
+            }
+        }
+        match core::str::from_utf8(bytes) {
+            Ok(s) => escape(self.out, s),
+            Err(e) => {
+                let (valid, tail) = bytes.split_at(e.valid_up_to());
+                escape(self.out, core::str::from_utf8(valid).unwrap_or_default());
+                if e.error_len().is_none() && tail.len() < 4 {
+                    // An incomplete character at the end: keep it for the next call.
+                    if let Some(dst) = self.pending.get_mut(..tail.len()) {
+                        dst.copy_from_slice(tail);
+                        self.pending_len = tail.len();
+                    }
+                } else {
+                    // Cannot happen for `&str` input; never write invalid JSON regardless.
+                    escape_char(self.out, '\u{fffd}');
+                    let skip = e.error_len().unwrap_or(tail.len()).min(tail.len());
+                    self.put(tail.get(skip..).unwrap_or_default());
+                }
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    struct Buf([u8; 512], usize);
+    impl Sink for Buf {
+        fn put(&mut self, bytes: &[u8]) {
+            self.0[self.1..self.1 + bytes.len()].copy_from_slice(bytes);
+            self.1 += bytes.len();
+        }
+    }
+    fn render(f: impl FnOnce(&mut JsonWriter<'_>)) -> ([u8; 512], usize) {
+        let mut buf = Buf([0; 512], 0);
+        f(&mut JsonWriter::new(&mut buf));
+        (buf.0, buf.1)
+    }
+
+    #[test]
+    fn escapes_like_python() {
+        let (b, n) = render(|w| w.string("Zoë 😀 \"/\u{7f}\u{1}\t<>&\u{2028}\\"));
+        assert_eq!(
+            core::str::from_utf8(&b[..n]).unwrap(),
+            r#""Zo\u00eb \ud83d\ude00 \"/\u007f\u0001\t<>&\u2028\\""#
+        );
+    }
+
+    #[test]
+    fn commas_are_automatic() {
+        let (b, n) = render(|w| {
+            w.begin_object();
+            w.field_str("a", "x");
+            w.key("b");
+            w.begin_array();
+            w.u64(0);
+            w.u64(18_446_744_073_709_551_615);
+            w.begin_object();
+            w.end_object();
+            w.end_array();
+            w.field_opt("skipped", "");
+            w.key("c");
+            w.null();
+            w.end_object();
+        });
+        assert_eq!(
+            core::str::from_utf8(&b[..n]).unwrap(),
+            r#"{"a":"x","b":[0,18446744073709551615,{}],"c":null}"#
+        );
+    }
+
+    #[test]
+    fn split_characters_are_escaped_whole() {
+        let (b, n) = render(|w| {
+            w.string_with(|s| {
+                let bytes = "é😀".as_bytes();
+                for i in 0..bytes.len() {
+                    s.put(&bytes[i..i + 1]);
+                }
+            })
+        });
+        assert_eq!(core::str::from_utf8(&b[..n]).unwrap(), r#""\u00e9\ud83d\ude00""#);
+    }
+}

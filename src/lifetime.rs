@@ -1,0 +1,175 @@
+//! Lifetime of a token (ttl, nbf, valid_until) and the methods every token family shares.
+
+use crate::Error;
+use crate::json::JsonWriter;
+
+/// Twilio's maximum token lifetime: 24 hours.
+pub const MAX_TTL: i64 = 86_400;
+
+/// The default lifetime of every token: one hour.
+pub const DEFAULT_TTL: i64 = 3_600;
+
+/// When a token starts being valid.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub(crate) enum Nbf {
+    /// `nbf` = the `now` the token is minted with (twilio-python's default).
+    #[default]
+    Now,
+    /// A fixed `nbf`.
+    At(u64),
+    /// No `nbf` claim.
+    Omit,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct Lifetime {
+    pub(crate) ttl: i64,
+    pub(crate) nbf: Nbf,
+    pub(crate) valid_until: Option<u64>,
+}
+
+impl Default for Lifetime {
+    fn default() -> Self {
+        Lifetime {
+            ttl: DEFAULT_TTL,
+            nbf: Nbf::Now,
+            valid_until: None,
+        }
+    }
+}
+
+/// The resolved time claims of one token.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct Times {
+    pub(crate) now: u64,
+    pub(crate) exp: u64,
+    pub(crate) nbf: Option<u64>,
+}
+
+impl Lifetime {
+    /// `exp` is `valid_until` when set, else `now + ttl`; the lifetime `exp - now` must be within
+    /// 1..=24 h, and `nbf` must come before `exp`.
+    pub(crate) fn resolve(&self, now: u64) -> Result<Times, Error> {
+        let exp = match self.valid_until {
+            Some(at) => i128::from(at),
+            None => i128::from(now) + i128::from(self.ttl),
+        };
+        let lifetime = exp - i128::from(now);
+        if !(1..=i128::from(MAX_TTL)).contains(&lifetime) {
+            return Err(Error::InvalidTtl);
+        }
+        let exp = u64::try_from(exp).map_err(|_| Error::InvalidTtl)?;
+        let nbf = match self.nbf {
+            Nbf::Now => Some(now),
+            Nbf::At(at) => Some(at),
+            Nbf::Omit => None,
+        };
+        if nbf.is_some_and(|nbf| nbf >= exp) {
+            return Err(Error::InvalidNbf);
+        }
+        Ok(Times { now, exp, nbf })
+    }
+}
+
+impl Times {
+    /// `"exp":…` and, when set, `"nbf":…`.
+    pub(crate) fn write(&self, w: &mut JsonWriter<'_>) {
+        w.field_u64("exp", self.exp);
+        if let Some(nbf) = self.nbf {
+            w.field_u64("nbf", nbf);
+        }
+    }
+}
+
+/// The current unix time in whole seconds, from the system clock.
+#[cfg(feature = "std")]
+pub fn unix_now() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or(0)
+}
+
+/// Builder methods for the lifetime and algorithm, and the minting methods, shared by every
+/// token family. The family provides `fn prepare(&self, now) -> Result<(Signer, impl Claims), Error>`
+/// and fields `lifetime: Lifetime`, `algorithm: Algorithm`.
+macro_rules! token_methods {
+    () => {
+        /// Lifetime in seconds from `now` (default 3600; must give a lifetime of 1 s to 24 h).
+        /// Ignored when [`valid_until`](Self::valid_until) is set.
+        #[must_use]
+        pub fn ttl(mut self, seconds: i64) -> Self {
+            self.lifetime.ttl = seconds;
+            self
+        }
+
+        /// An absolute expiry (unix seconds) instead of `now + ttl`.
+        #[must_use]
+        pub fn valid_until(mut self, unix_seconds: u64) -> Self {
+            self.lifetime.valid_until = Some(unix_seconds);
+            self
+        }
+
+        /// A fixed `nbf` (not before, unix seconds) instead of the default `now`.
+        #[must_use]
+        pub fn nbf(mut self, unix_seconds: u64) -> Self {
+            self.lifetime.nbf = $crate::lifetime::Nbf::At(unix_seconds);
+            self
+        }
+
+        /// Leave the `nbf` claim out (useful when the minting host's clock runs ahead).
+        #[must_use]
+        pub fn no_nbf(mut self) -> Self {
+            self.lifetime.nbf = $crate::lifetime::Nbf::Omit;
+            self
+        }
+
+        /// The signing algorithm (default HS256, the only one Twilio documents).
+        #[must_use]
+        pub fn algorithm(mut self, algorithm: $crate::Algorithm) -> Self {
+            self.algorithm = algorithm;
+            self
+        }
+
+        /// The exact length in bytes of the token minted at `now`, to size a buffer.
+        pub fn encoded_len(&self, now: u64) -> Result<usize, $crate::Error> {
+            let (signer, claims) = self.prepare(now)?;
+            Ok(signer.encoded_len(&claims))
+        }
+
+        /// Mint the token at `now` (unix seconds) into `out`, returning the token text.
+        /// Allocation-free; [`Error::BufferTooSmall`]($crate::Error::BufferTooSmall) says how
+        /// many bytes are needed.
+        pub fn write_into<'b>(
+            &self,
+            now: u64,
+            out: &'b mut [u8],
+        ) -> Result<&'b str, $crate::Error> {
+            let (signer, claims) = self.prepare(now)?;
+            signer.sign_into(&claims, out)
+        }
+
+        /// Mint the token at `now` into a fixed-capacity stack buffer of `N` bytes.
+        pub fn to_buf<const CAP: usize>(
+            &self,
+            now: u64,
+        ) -> Result<$crate::StackStr<CAP>, $crate::Error> {
+            let (signer, claims) = self.prepare(now)?;
+            signer.sign_to_buf(&claims)
+        }
+
+        /// Mint the token at `now` (unix seconds) as a `String`.
+        #[cfg(feature = "alloc")]
+        pub fn to_jwt(&self, now: u64) -> Result<alloc::string::String, $crate::Error> {
+            let (signer, claims) = self.prepare(now)?;
+            signer.sign(&claims)
+        }
+
+        /// Mint the token now, by the system clock.
+        #[cfg(feature = "std")]
+        pub fn to_jwt_now(&self) -> Result<alloc::string::String, $crate::Error> {
+            self.to_jwt($crate::unix_now())
+        }
+    };
+}
+pub(crate) use token_methods;
