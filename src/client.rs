@@ -9,7 +9,7 @@
 use crate::Error;
 use crate::grants::set_pair;
 use crate::json::{JsonWriter, Sink};
-use crate::jws::{Algorithm, Claims, Signer, StackStr};
+use crate::jws::{Algorithm, Payload, Signer, StackStr};
 use crate::lifetime::{Lifetime, Times, token_methods};
 use crate::list::FixedList;
 
@@ -232,11 +232,8 @@ impl Sink for QuotePlus<'_> {
             if b == b' ' {
                 self.0.put(b"+");
             } else {
-                self.0.put(&[
-                    b'%',
-                    HEX[usize::from(b >> 4)],
-                    HEX[usize::from(b & 0xf)],
-                ]);
+                self.0
+                    .put(&[b'%', HEX[usize::from(b >> 4)], HEX[usize::from(b & 0xf)]]);
             }
             start = i + 1;
         }
@@ -265,11 +262,146 @@ struct Prepared<'t, 'a, const N: usize> {
     times: Times,
 }
 
-impl<const N: usize> Claims for Prepared<'_, '_, N> {
+impl<const N: usize> Payload for Prepared<'_, '_, N> {
     fn write_claims(&self, w: &mut JsonWriter<'_>) {
         w.key("scope");
         w.string_with(|s| self.token.write_scope(s));
         w.field_str("iss", self.token.account_sid);
         self.times.write(w);
+    }
+}
+
+/// A scope URI read back from a token: `scope:<service>:<privilege>?<query>`.
+///
+/// ```
+/// use twilio_jwt::ScopeUri;
+///
+/// let uri = ScopeUri::parse("scope:client:outgoing?appParams=a%3D1%2B2&appSid=AP1").unwrap();
+/// assert_eq!((uri.service, uri.privilege), ("client", "outgoing"));
+/// let mut buf = [0u8; 64];
+/// let app_params = uri.param("appParams").unwrap().decode_into(&mut buf).unwrap();
+/// assert_eq!(app_params, "a=1+2");
+/// let (k, v) = twilio_jwt::form_pairs(app_params).next().unwrap();
+/// assert!(k.eq_decoded("a") && v.eq_decoded("1 2"));
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ScopeUri<'s> {
+    /// `client` or `stream`.
+    pub service: &'s str,
+    /// `incoming`, `outgoing` or `subscribe`.
+    pub privilege: &'s str,
+    /// The form-encoded query (without `?`), possibly empty.
+    pub query: &'s str,
+}
+
+impl<'s> ScopeUri<'s> {
+    /// Parse one URI; `None` if it does not start with `scope:` and name a service and privilege.
+    pub fn parse(uri: &'s str) -> Option<Self> {
+        let rest = uri.strip_prefix("scope:")?;
+        let (path, query) = rest.split_once('?').unwrap_or((rest, ""));
+        let (service, privilege) = path.split_once(':')?;
+        Some(ScopeUri {
+            service,
+            privilege,
+            query,
+        })
+    }
+
+    /// The query's parameters, in order.
+    pub fn params(&self) -> FormPairs<'s> {
+        form_pairs(self.query)
+    }
+
+    /// The first parameter called `name` (compared decoded).
+    pub fn param(&self, name: &str) -> Option<FormEncoded<'s>> {
+        self.params()
+            .find(|(k, _)| k.eq_decoded(name))
+            .map(|(_, v)| v)
+    }
+}
+
+/// The URIs of a `scope` claim (space-separated); pieces that are not scope URIs are skipped.
+pub(crate) fn scope_uris(scope: &str) -> impl Iterator<Item = ScopeUri<'_>> {
+    scope.split(' ').filter_map(ScopeUri::parse)
+}
+
+/// A form-encoded (`application/x-www-form-urlencoded`) piece of text, decoded on demand.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct FormEncoded<'s>(&'s str);
+
+impl<'s> FormEncoded<'s> {
+    /// The encoded text.
+    pub fn raw(&self) -> &'s str {
+        self.0
+    }
+
+    /// The decoded bytes, one at a time; `None` for a malformed `%` escape.
+    fn bytes(&self) -> impl Iterator<Item = Option<u8>> + 's {
+        let mut rest = self.0.as_bytes();
+        core::iter::from_fn(move || {
+            let (&b, tail) = rest.split_first()?;
+            rest = tail;
+            Some(match b {
+                b'+' => Some(b' '),
+                b'%' => {
+                    let hex = |c: u8| (c as char).to_digit(16);
+                    let pair = rest
+                        .get(..2)
+                        .and_then(|h| Some(hex(h[0])? * 16 + hex(h[1])?));
+                    rest = rest.get(2..).unwrap_or_default();
+                    pair.map(|v| v as u8)
+                }
+                b => Some(b),
+            })
+        })
+    }
+
+    /// Decode into `buf`; `None` if it does not fit, an escape is malformed, or the result is
+    /// not UTF-8.
+    pub fn decode_into<'b>(&self, buf: &'b mut [u8]) -> Option<&'b str> {
+        let mut n = 0;
+        for b in self.bytes() {
+            *buf.get_mut(n)? = b?;
+            n += 1;
+        }
+        core::str::from_utf8(buf.get(..n)?).ok()
+    }
+
+    /// Decode into a `String`; `None` if an escape is malformed or the result is not UTF-8.
+    #[cfg(feature = "alloc")]
+    pub fn decode(&self) -> Option<alloc::string::String> {
+        let bytes = self.bytes().collect::<Option<alloc::vec::Vec<u8>>>()?;
+        alloc::string::String::from_utf8(bytes).ok()
+    }
+
+    /// Whether the decoded text equals `s`.
+    pub fn eq_decoded(&self, s: &str) -> bool {
+        let mut expected = s.bytes();
+        self.bytes().all(|b| b.is_some() && b == expected.next()) && expected.next().is_none()
+    }
+}
+
+/// The `name=value` pairs of a form-encoded query, split on `&` (a pair without `=` has an
+/// empty value).
+pub fn form_pairs(query: &str) -> FormPairs<'_> {
+    FormPairs(query.split('&'))
+}
+
+/// Iterator returned by [`form_pairs`].
+#[derive(Clone, Debug)]
+pub struct FormPairs<'s>(core::str::Split<'s, char>);
+
+impl<'s> Iterator for FormPairs<'s> {
+    type Item = (FormEncoded<'s>, FormEncoded<'s>);
+
+    fn next(&mut self) -> Option<Self::Item> {
+        loop {
+            let pair = self.0.next()?;
+            if pair.is_empty() {
+                continue;
+            }
+            let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
+            return Some((FormEncoded(k), FormEncoded(v)));
+        }
     }
 }

@@ -119,7 +119,9 @@ impl fmt::Display for Error {
             Error::InvalidGrant => {
                 "invalid grant: a playback grant must be a JSON object, a grant key must be non-empty and not \"identity\""
             }
-            Error::WorkerOnlyPolicy => "this TaskRouter policy helper applies only to worker tokens",
+            Error::WorkerOnlyPolicy => {
+                "this TaskRouter policy helper applies only to worker tokens"
+            }
             Error::CapacityExceeded => "too many items for this fixed-capacity list",
             Error::BufferTooSmall { needed } => {
                 return write!(f, "output buffer too small: the token needs {needed} bytes");

@@ -4,7 +4,7 @@
 //! official SDKs do. Fields are written in the order of the official SDKs.
 
 use crate::Error;
-use crate::json::{JsonWriter, Kind, parse};
+use crate::json::{JsonStr, JsonWriter, Kind, Value, parse};
 use crate::list::FixedList;
 
 /// A grant of an access token: a key in the `grants` claim and its JSON value.
@@ -52,7 +52,7 @@ pub trait Grant {
 macro_rules! string_grant {
     (
         $(#[$meta:meta])*
-        $name:ident, $key:literal, { $($(#[$fmeta:meta])* $field:ident),+ $(,)? }
+        $name:ident / $view:ident, $key:literal, { $($(#[$fmeta:meta])* $field:ident),+ $(,)? }
     ) => {
         $(#[$meta])*
         #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -87,6 +87,18 @@ macro_rules! string_grant {
                 w.end_object();
             }
         }
+
+        #[doc = concat!("A decoded [`", stringify!($name), "`]: each field that is present and a string.")]
+        #[derive(Clone, Copy, Debug, Default)]
+        pub struct $view<'s> {
+            $($(#[$fmeta])* pub $field: Option<JsonStr<'s>>,)+
+        }
+
+        impl<'s> From<Value<'s>> for $view<'s> {
+            fn from(grant: Value<'s>) -> Self {
+                $view { $($field: grant.get(stringify!($field)).and_then(|v| v.as_str()),)+ }
+            }
+        }
     };
 }
 
@@ -97,7 +109,7 @@ string_grant! {
     /// let grant = twilio_jwt::VideoGrant::new().room("DailyStandup");
     /// assert_eq!(grant.room, "DailyStandup");
     /// ```
-    VideoGrant, "video", {
+    VideoGrant / VideoGrantView, "video", {
         /// The room name or `RM…` SID the token may join.
         room,
     }
@@ -105,7 +117,7 @@ string_grant! {
 
 string_grant! {
     /// Conversations / Programmable Chat (`"chat"`).
-    ChatGrant, "chat", {
+    ChatGrant / ChatGrantView, "chat", {
         /// The `IS…` service SID.
         service_sid,
         /// A unique id for this user on this device.
@@ -120,7 +132,7 @@ string_grant! {
 string_grant! {
     /// Legacy IP Messaging (`"ip_messaging"`), the predecessor of [`ChatGrant`], with the same
     /// fields. Removed from the current official SDKs; kept for old services.
-    IpMessagingGrant, "ip_messaging", {
+    IpMessagingGrant / IpMessagingGrantView, "ip_messaging", {
         /// The `IS…` service SID.
         service_sid,
         /// A unique id for this user on this device.
@@ -134,7 +146,7 @@ string_grant! {
 
 string_grant! {
     /// Sync (`"data_sync"`).
-    SyncGrant, "data_sync", {
+    SyncGrant / SyncGrantView, "data_sync", {
         /// The `IS…` service SID.
         service_sid,
         /// A unique id for this user on this device.
@@ -144,7 +156,7 @@ string_grant! {
 
 string_grant! {
     /// TaskRouter (`"task_router"`).
-    TaskRouterGrant, "task_router", {
+    TaskRouterGrant / TaskRouterGrantView, "task_router", {
         /// The `WS…` workspace SID.
         workspace_sid,
         /// The `WK…` worker SID.
@@ -157,7 +169,7 @@ string_grant! {
 string_grant! {
     /// Legacy Conversations (`"rtc"`), from Programmable Video's early days. Removed from the
     /// current official SDKs; kept for old services.
-    ConversationsGrant, "rtc", {
+    ConversationsGrant / ConversationsGrantView, "rtc", {
         /// The `VS…` configuration profile SID.
         configuration_profile_sid,
     }
@@ -304,6 +316,39 @@ impl<const N: usize> Grant for VoiceGrant<'_, N> {
 
     fn validate(&self) -> Result<(), Error> {
         self.params.check()
+    }
+}
+
+/// A decoded [`VoiceGrant`].
+#[derive(Clone, Copy, Debug, Default)]
+pub struct VoiceGrantView<'s> {
+    /// `incoming.allow` is `true`.
+    pub incoming_allow: bool,
+    /// `outgoing.application_sid`.
+    pub outgoing_application_sid: Option<JsonStr<'s>>,
+    /// `outgoing.params`: iterate with [`Value::members`].
+    pub outgoing_params: Option<Value<'s>>,
+    /// `push_credential_sid`.
+    pub push_credential_sid: Option<JsonStr<'s>>,
+    /// `endpoint_id`.
+    pub endpoint_id: Option<JsonStr<'s>>,
+}
+
+impl<'s> From<Value<'s>> for VoiceGrantView<'s> {
+    fn from(grant: Value<'s>) -> Self {
+        let outgoing = grant.get("outgoing");
+        let string = |v: Option<Value<'s>>| v.and_then(|v| v.as_str());
+        VoiceGrantView {
+            incoming_allow: grant
+                .get("incoming")
+                .and_then(|i| i.get("allow"))
+                .and_then(|a| a.as_bool())
+                == Some(true),
+            outgoing_application_sid: string(outgoing.and_then(|o| o.get("application_sid"))),
+            outgoing_params: outgoing.and_then(|o| o.get("params")),
+            push_credential_sid: string(grant.get("push_credential_sid")),
+            endpoint_id: string(grant.get("endpoint_id")),
+        }
     }
 }
 

@@ -5,7 +5,7 @@
 //! same JSON with a byte counter gives the exact length, so the caller's buffer is checked before
 //! anything is written.
 //!
-//! [`Signer`] and [`Claims`] are public so that tokens the crate does not model can be signed
+//! [`Signer`] and [`Payload`] are public so that tokens the crate does not model can be signed
 //! with the same machinery.
 
 use core::fmt;
@@ -107,6 +107,15 @@ impl Mac {
         }
     }
 
+    /// Compare with `tag` in constant time (a tag of the wrong length never matches).
+    pub(crate) fn verify(self, tag: &[u8]) -> bool {
+        match self {
+            Mac::S256(m) => m.verify_slice(tag).is_ok(),
+            Mac::S384(m) => m.verify_slice(tag).is_ok(),
+            Mac::S512(m) => m.verify_slice(tag).is_ok(),
+        }
+    }
+
     /// The MAC, in the first `alg.mac_len()` bytes of the result.
     pub(crate) fn finish(self) -> ([u8; MAX_MAC_LEN], usize) {
         let mut out = [0u8; MAX_MAC_LEN];
@@ -132,7 +141,7 @@ fn copy_prefix(out: &mut [u8; MAX_MAC_LEN], tag: &[u8]) -> usize {
 /// Implement it to sign a token type the crate does not model; every token family of the crate
 /// implements it the same way. Both methods may be called twice (once to size the token, once to
 /// write it) and must write the same thing each time.
-pub trait Claims {
+pub trait Payload {
     /// Header fields written between `"alg"` and `"typ"`. The header is always
     /// `{"alg":"<alg>",<these>,"typ":"JWT"}`; write keys that sort between `alg` and `typ` to
     /// keep it in the order PyJWT emits. Default: none.
@@ -144,14 +153,14 @@ pub trait Claims {
     fn write_claims(&self, payload: &mut JsonWriter<'_>);
 }
 
-/// Signs [`Claims`] with one algorithm and key.
+/// Signs a [`Payload`] with one algorithm and key.
 ///
 /// ```
-/// use twilio_jwt::jws::{Algorithm, Claims, Signer};
+/// use twilio_jwt::jws::{Algorithm, Payload, Signer};
 /// use twilio_jwt::json::JsonWriter;
 ///
 /// struct Hello;
-/// impl Claims for Hello {
+/// impl Payload for Hello {
 ///     fn write_claims(&self, w: &mut JsonWriter<'_>) {
 ///         w.field_str("hello", "world");
 ///     }
@@ -179,7 +188,7 @@ impl<'k> Signer<'k> {
         self.alg
     }
 
-    fn header_json(&self, claims: &dyn Claims, sink: &mut dyn Sink) {
+    fn header_json(&self, claims: &dyn Payload, sink: &mut dyn Sink) {
         let mut w = JsonWriter::new(sink);
         w.begin_object();
         w.field_str("alg", self.alg.name());
@@ -188,7 +197,7 @@ impl<'k> Signer<'k> {
         w.end_object();
     }
 
-    fn payload_json(claims: &dyn Claims, sink: &mut dyn Sink) {
+    fn payload_json(claims: &dyn Payload, sink: &mut dyn Sink) {
         let mut w = JsonWriter::new(sink);
         w.begin_object();
         claims.write_claims(&mut w);
@@ -196,7 +205,7 @@ impl<'k> Signer<'k> {
     }
 
     /// The exact length of the token [`sign_into`](Self::sign_into) would write.
-    pub fn encoded_len(&self, claims: &dyn Claims) -> usize {
+    pub fn encoded_len(&self, claims: &dyn Payload) -> usize {
         let mut header = Counter::default();
         self.header_json(claims, &mut header);
         let mut payload = Counter::default();
@@ -206,7 +215,7 @@ impl<'k> Signer<'k> {
 
     /// Write the token into `out` and return it, or [`Error::BufferTooSmall`] with the length
     /// needed (nothing is written then).
-    pub fn sign_into<'b>(&self, claims: &dyn Claims, out: &'b mut [u8]) -> Result<&'b str, Error> {
+    pub fn sign_into<'b>(&self, claims: &dyn Payload, out: &'b mut [u8]) -> Result<&'b str, Error> {
         let needed = self.encoded_len(claims);
         let Some(out) = out.get_mut(..needed) else {
             return Err(Error::BufferTooSmall { needed });
@@ -228,14 +237,14 @@ impl<'k> Signer<'k> {
             _ => false,
         };
         if failed || !sig_ok {
-            // Only reachable if the two passes disagreed, which a `Claims` impl must not do.
+            // Only reachable if the two passes disagreed, which a `Payload` impl must not do.
             return Err(Error::BufferTooSmall { needed });
         }
         core::str::from_utf8(out).map_err(|_| Error::BufferTooSmall { needed })
     }
 
     /// Sign into a fixed-capacity stack buffer.
-    pub fn sign_to_buf<const N: usize>(&self, claims: &dyn Claims) -> Result<StackStr<N>, Error> {
+    pub fn sign_to_buf<const N: usize>(&self, claims: &dyn Payload) -> Result<StackStr<N>, Error> {
         let mut buf = StackStr::<N>::new();
         let len = self.sign_into(claims, &mut buf.bytes)?.len();
         buf.len = len;
@@ -244,7 +253,7 @@ impl<'k> Signer<'k> {
 
     /// Sign into a new `String`.
     #[cfg(feature = "alloc")]
-    pub fn sign(&self, claims: &dyn Claims) -> Result<alloc::string::String, Error> {
+    pub fn sign(&self, claims: &dyn Payload) -> Result<alloc::string::String, Error> {
         let mut buf = alloc::vec![0u8; self.encoded_len(claims)];
         let len = self.sign_into(claims, &mut buf)?.len();
         buf.truncate(len);
@@ -423,6 +432,7 @@ impl<const N: usize> PartialEq<&str> for StackStr<N> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::vec;
 
     #[test]
     fn b64_len_matches_base64ct() {
@@ -432,7 +442,7 @@ mod tests {
     }
 
     struct Big(usize);
-    impl Claims for Big {
+    impl Payload for Big {
         fn write_claims(&self, w: &mut JsonWriter<'_>) {
             for i in 0..self.0 {
                 w.field_u64(if i % 2 == 0 { "a" } else { "bb" }, i as u64);
@@ -441,6 +451,7 @@ mod tests {
     }
 
     #[test]
+    #[cfg(feature = "alloc")]
     fn streaming_matches_one_shot_encoding() {
         // Payload sizes around the staging boundary.
         for n in [0usize, 1, 20, 25, 26, 27, 50, 200] {
@@ -449,16 +460,17 @@ mod tests {
             let mut parts = jwt.split('.');
             let _header = parts.next().unwrap();
             let payload = parts.next().unwrap();
-            let mut json = String::from("{");
             let mut counter = Counter::default();
             Signer::payload_json(&Big(n), &mut counter);
             let decoded = Base64UrlUnpadded::decode_vec(payload).unwrap();
             assert_eq!(decoded.len(), counter.0);
-            json.push('}');
             let mut mac = Mac::new(Algorithm::HS384, b"k");
             mac.update(jwt.rsplit_once('.').unwrap().0.as_bytes());
             let (tag, len) = mac.finish();
-            assert_eq!(parts.next().unwrap(), Base64UrlUnpadded::encode_string(&tag[..len]));
+            assert_eq!(
+                parts.next().unwrap(),
+                Base64UrlUnpadded::encode_string(&tag[..len])
+            );
         }
     }
 

@@ -1,11 +1,14 @@
 #![doc = include_str!("../README.md")]
 #![no_std]
 #![forbid(unsafe_code)]
-#![cfg_attr(not(test), warn(clippy::unwrap_used, clippy::expect_used, clippy::panic))]
+#![cfg_attr(
+    not(test),
+    warn(clippy::unwrap_used, clippy::expect_used, clippy::panic)
+)]
 
 #[cfg(feature = "alloc")]
 extern crate alloc;
-#[cfg(feature = "std")]
+#[cfg(any(feature = "std", test))]
 extern crate std;
 
 mod access_token;
@@ -17,18 +20,26 @@ pub mod jws;
 mod lifetime;
 mod list;
 mod taskrouter;
+mod verify;
 
 pub use access_token::AccessToken;
-pub use client::ClientCapability;
+pub use client::{ClientCapability, FormEncoded, FormPairs, ScopeUri, form_pairs};
 pub use error::Error;
 pub use grants::{
     ChatGrant, ConversationsGrant, Grant, IpMessagingGrant, PlaybackGrant, SyncGrant,
     TaskRouterGrant, VideoGrant, VoiceGrant,
+};
+pub use grants::{
+    ChatGrantView, ConversationsGrantView, IpMessagingGrantView, SyncGrantView,
+    TaskRouterGrantView, VideoGrantView, VoiceGrantView,
 };
 pub use jws::{Algorithm, StackStr};
 #[cfg(feature = "std")]
 pub use lifetime::unix_now;
 pub use lifetime::{DEFAULT_TTL, MAX_TTL};
 pub use taskrouter::{
-    ChannelKind, FilterRequirement, Policy, TaskRouterCapability, TaskRouterOptions,
+    ChannelKind, FilterRequirement, Policy, PolicyView, TaskRouterCapability, TaskRouterOptions,
 };
+pub use verify::{Claims, MAX_TOKEN_LEN, Verifier, decode_unverified};
+#[cfg(feature = "alloc")]
+pub use verify::{OwnedClaims, verify};

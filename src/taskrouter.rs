@@ -1,8 +1,8 @@
 //! TaskRouter capability tokens (TaskRouter.js v1): a channel and the policies it may use.
 
 use crate::Error;
-use crate::json::JsonWriter;
-use crate::jws::{Algorithm, Claims, Signer};
+use crate::json::{JsonStr, JsonWriter, Value};
+use crate::jws::{Algorithm, Payload, Signer};
 use crate::lifetime::{Lifetime, Times, token_methods};
 use crate::list::FixedList;
 
@@ -148,7 +148,10 @@ impl<'a> Policy<'a> {
         });
         w.key("allow");
         w.bool(self.allow);
-        for (name, filter) in [("query_filter", self.query_filter), ("post_filter", self.post_filter)] {
+        for (name, filter) in [
+            ("query_filter", self.query_filter),
+            ("post_filter", self.post_filter),
+        ] {
             w.key(name);
             w.begin_object();
             for requirement in filter {
@@ -500,7 +503,14 @@ impl<'a, const N: usize> TaskRouterCapability<'a, N> {
         }
         let times = self.lifetime.resolve(now)?;
         let signer = Signer::new(self.algorithm, self.auth_token.as_bytes());
-        Ok((signer, Prepared { token: self, kind, times }))
+        Ok((
+            signer,
+            Prepared {
+                token: self,
+                kind,
+                times,
+            },
+        ))
     }
 
     /// The rules the options switch on, in twilio-python's order.
@@ -516,10 +526,19 @@ impl<'a, const N: usize> TaskRouterCapability<'a, N> {
             (o.allow_delete_subresources, Rule::DeleteSubresources),
             (o.allow_update_subresources, Rule::UpdateSubresources),
             (worker && o.allow_fetch_activities, Rule::FetchActivities),
-            (worker && o.allow_fetch_reservations, Rule::FetchReservations),
-            (worker && o.allow_fetch_worker_reservations, Rule::FetchWorkerReservations),
+            (
+                worker && o.allow_fetch_reservations,
+                Rule::FetchReservations,
+            ),
+            (
+                worker && o.allow_fetch_worker_reservations,
+                Rule::FetchWorkerReservations,
+            ),
             (worker && o.allow_update_activities, Rule::UpdateActivities),
-            (worker && o.allow_update_reservations, Rule::UpdateReservations),
+            (
+                worker && o.allow_update_reservations,
+                Rule::UpdateReservations,
+            ),
         ]
         .into_iter()
         .filter_map(|(on, rule)| on.then_some(rule))
@@ -527,7 +546,8 @@ impl<'a, const N: usize> TaskRouterCapability<'a, N> {
 
     /// The one or two policies a rule stands for.
     fn expand(&self, kind: ChannelKind, rule: Rule<'a>) -> [Option<Policy<'a>>; 2] {
-        const ACTIVITY: &[FilterRequirement<'static>] = &[FilterRequirement::required("ActivitySid")];
+        const ACTIVITY: &[FilterRequirement<'static>] =
+            &[FilterRequirement::required("ActivitySid")];
         let ws = self.workspace_sid;
         let ch = self.channel_id;
         let own = match kind {
@@ -578,7 +598,7 @@ struct Prepared<'t, 'a, const N: usize> {
     times: Times,
 }
 
-impl<const N: usize> Claims for Prepared<'_, '_, N> {
+impl<const N: usize> Payload for Prepared<'_, '_, N> {
     fn write_claims(&self, w: &mut JsonWriter<'_>) {
         let t = self.token;
         w.field_str("account_sid", t.account_sid);
@@ -588,7 +608,9 @@ impl<const N: usize> Claims for Prepared<'_, '_, N> {
         w.field_str("friendly_name", t.friendly_name.unwrap_or(t.channel_id));
         w.key("policies");
         w.begin_array();
-        let rules = t.default_rules(self.kind).chain(t.extra.as_slice().iter().copied());
+        let rules = t
+            .default_rules(self.kind)
+            .chain(t.extra.as_slice().iter().copied());
         for rule in rules {
             for policy in t.expand(self.kind, rule).iter().flatten() {
                 policy.write(w);
@@ -618,5 +640,32 @@ impl<const N: usize> core::fmt::Debug for TaskRouterCapability<'_, N> {
             .field("lifetime", &self.lifetime)
             .field("algorithm", &self.algorithm)
             .finish_non_exhaustive()
+    }
+}
+
+/// A policy read back from a token.
+#[derive(Clone, Copy, Debug)]
+pub struct PolicyView<'s> {
+    /// `url`.
+    pub url: Option<JsonStr<'s>>,
+    /// `method`.
+    pub method: Option<JsonStr<'s>>,
+    /// `allow` is `true`.
+    pub allow: bool,
+    /// `query_filter` (an object of `{"required": bool}`).
+    pub query_filter: Option<Value<'s>>,
+    /// `post_filter` (an object of `{"required": bool}`).
+    pub post_filter: Option<Value<'s>>,
+}
+
+impl<'s> From<Value<'s>> for PolicyView<'s> {
+    fn from(policy: Value<'s>) -> Self {
+        PolicyView {
+            url: policy.get("url").and_then(|v| v.as_str()),
+            method: policy.get("method").and_then(|v| v.as_str()),
+            allow: policy.get("allow").and_then(|v| v.as_bool()) == Some(true),
+            query_filter: policy.get("query_filter"),
+            post_filter: policy.get("post_filter"),
+        }
     }
 }

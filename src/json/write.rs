@@ -28,15 +28,15 @@ impl Sink for Counter {
 /// (astral code points as a surrogate pair). `/`, `<`, `>` and `&` stay raw. Commas are placed
 /// automatically, so callers only say what comes next.
 ///
-/// Used for every token the crate mints, and handed to [`Claims`](crate::jws::Claims)
+/// Used for every token the crate mints, and handed to [`Payload`](crate::jws::Payload)
 /// implementations for tokens the crate does not model:
 ///
 /// ```
-/// use twilio_jwt::jws::{Algorithm, Claims, Signer};
+/// use twilio_jwt::jws::{Algorithm, Payload, Signer};
 /// use twilio_jwt::json::JsonWriter;
 ///
 /// struct Custom;
-/// impl Claims for Custom {
+/// impl Payload for Custom {
 ///     fn write_claims(&self, w: &mut JsonWriter<'_>) {
 ///         w.field_str("sub", "Zoë");
 ///         w.key("scopes");
@@ -245,7 +245,10 @@ fn escape(out: &mut dyn Sink, s: &str) {
             continue;
         }
         out.put(bytes.get(start..i).unwrap_or_default());
-        let ch = s.get(i..).and_then(|rest| rest.chars().next()).unwrap_or('\u{fffd}');
+        let ch = s
+            .get(i..)
+            .and_then(|rest| rest.chars().next())
+            .unwrap_or('\u{fffd}');
         escape_char(out, ch);
         i += ch.len_utf8();
         start = i;
@@ -403,6 +406,9 @@ mod tests {
                 }
             })
         });
-        assert_eq!(core::str::from_utf8(&b[..n]).unwrap(), r#""\u00e9\ud83d\ude00""#);
+        assert_eq!(
+            core::str::from_utf8(&b[..n]).unwrap(),
+            r#""\u00e9\ud83d\ude00""#
+        );
     }
 }
