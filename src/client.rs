@@ -44,7 +44,7 @@ enum Scope {
 /// let jwt = token.to_jwt(1_700_000_000)?;
 /// # Ok::<(), twilio_jwt::Error>(())
 /// ```
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Copy)]
 pub struct ClientCapability<'a, const N: usize = 8> {
     account_sid: &'a str,
     auth_token: &'a str,
@@ -202,6 +202,22 @@ impl<'a, const N: usize> ClientCapability<'a, N> {
                 }
             }
         }
+    }
+}
+
+impl<const N: usize> core::fmt::Debug for ClientCapability<'_, N> {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        // The auth token is never printed.
+        f.debug_struct("ClientCapability")
+            .field("account_sid", &self.account_sid)
+            .field("incoming", &self.incoming)
+            .field("outgoing", &self.outgoing)
+            .field("params", &self.params.as_slice())
+            .field("event_stream", &self.events)
+            .field("filters", &self.filters.as_slice())
+            .field("lifetime", &self.lifetime)
+            .field("algorithm", &self.algorithm)
+            .finish_non_exhaustive()
     }
 }
 
@@ -403,5 +419,66 @@ impl<'s> Iterator for FormPairs<'s> {
             let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
             return Some((FormEncoded(k), FormEncoded(v)));
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn quote_plus(s: &str) -> StackStr<256> {
+        let mut out = StackSink::<256> {
+            buf: StackStr::new(),
+            needed: 0,
+        };
+        QuotePlus(&mut out).put(s.as_bytes());
+        out.buf
+    }
+
+    #[test]
+    fn quote_plus_is_pythons() {
+        assert_eq!(
+            quote_plus("a b!'()*~-._/:+@&=é,;$"),
+            "a+b%21%27%28%29%2A~-._%2F%3A%2B%40%26%3D%C3%A9%2C%3B%24"
+        );
+        assert_eq!(quote_plus(""), "");
+    }
+
+    #[test]
+    fn scopes_keep_first_allowed_order_and_mirror_the_client_name() {
+        let token = ClientCapability::new("AC", "t")
+            .allow_event_stream()
+            .allow_client_outgoing("AP1")
+            .allow_client_incoming("bob")
+            .allow_event_stream()
+            .event_filter("a", "1")
+            .event_filter("a", "2");
+        assert_eq!(
+            token.scope::<512>().unwrap(),
+            "scope:stream:subscribe?params=a%3D2&path=%2F2010-04-01%2FEvents \
+             scope:client:outgoing?appSid=AP1&clientName=bob \
+             scope:client:incoming?clientName=bob"
+        );
+        assert_eq!(
+            token.scope::<10>(),
+            Err(Error::BufferTooSmall { needed: 148 })
+        );
+    }
+
+    #[test]
+    fn decoding_handles_both_space_forms_and_bad_escapes() {
+        let v = FormEncoded("a+b%20c%C3%A9");
+        let mut buf = [0u8; 16];
+        assert_eq!(v.decode_into(&mut buf), Some("a b cé"));
+        assert!(v.eq_decoded("a b cé"));
+        assert!(!v.eq_decoded("a b c"));
+        assert_eq!(FormEncoded("%G1").decode_into(&mut buf), None);
+        assert_eq!(FormEncoded("%4").decode_into(&mut buf), None);
+        assert_eq!(FormEncoded("%FF").decode_into(&mut buf), None);
+        assert_eq!(FormEncoded("abc").decode_into(&mut buf[..2]), None);
+        assert_eq!(ScopeUri::parse("scope:client"), None);
+        assert_eq!(ScopeUri::parse("nope:a:b"), None);
+        let uri = ScopeUri::parse("scope:stream:subscribe").unwrap();
+        assert_eq!(uri.params().count(), 0);
     }
 }

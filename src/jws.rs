@@ -417,6 +417,14 @@ impl<const N: usize> fmt::Debug for StackStr<N> {
     }
 }
 
+impl<const N: usize> PartialEq for StackStr<N> {
+    fn eq(&self, other: &Self) -> bool {
+        self.as_str() == other.as_str()
+    }
+}
+
+impl<const N: usize> Eq for StackStr<N> {}
+
 impl<const N: usize> PartialEq<str> for StackStr<N> {
     fn eq(&self, other: &str) -> bool {
         self.as_str() == other

@@ -173,3 +173,55 @@ macro_rules! token_methods {
     };
 }
 pub(crate) use token_methods;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn lifetime(ttl: i64, nbf: Nbf, valid_until: Option<u64>) -> Lifetime {
+        Lifetime {
+            ttl,
+            nbf,
+            valid_until,
+        }
+    }
+
+    #[test]
+    fn exp_is_now_plus_ttl_or_valid_until() {
+        let t = lifetime(60, Nbf::Now, None).resolve(100).unwrap();
+        assert_eq!((t.exp, t.nbf), (160, Some(100)));
+        let t = lifetime(0, Nbf::Omit, Some(150)).resolve(100).unwrap();
+        assert_eq!((t.exp, t.nbf), (150, None));
+    }
+
+    #[test]
+    fn lifetime_bounds_are_one_second_to_a_day() {
+        assert!(lifetime(1, Nbf::Now, None).resolve(0).is_ok());
+        assert!(lifetime(MAX_TTL, Nbf::Now, None).resolve(0).is_ok());
+        for ttl in [0, -1, MAX_TTL + 1, i64::MIN, i64::MAX] {
+            assert_eq!(
+                lifetime(ttl, Nbf::Now, None).resolve(u64::MAX),
+                Err(Error::InvalidTtl)
+            );
+        }
+        assert_eq!(
+            lifetime(60, Nbf::Now, Some(10)).resolve(100),
+            Err(Error::InvalidTtl)
+        );
+        // now + ttl past u64::MAX is refused, not wrapped.
+        assert_eq!(
+            lifetime(60, Nbf::Now, None).resolve(u64::MAX),
+            Err(Error::InvalidTtl)
+        );
+    }
+
+    #[test]
+    fn nbf_must_precede_exp() {
+        assert_eq!(
+            lifetime(60, Nbf::At(160), None).resolve(100),
+            Err(Error::InvalidNbf)
+        );
+        assert!(lifetime(60, Nbf::At(159), None).resolve(100).is_ok());
+        assert!(lifetime(60, Nbf::At(0), None).resolve(100).is_ok());
+    }
+}

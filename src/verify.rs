@@ -492,3 +492,44 @@ impl OwnedClaims {
             .map(|s| alloc::string::ToString::to_string(&s))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn base64url_decoding_is_canonical() {
+        let mut out = [0u8; 8];
+        assert_eq!(decode_b64url(b"", &mut out), Some(&b""[..]));
+        assert_eq!(decode_b64url(b"YQ", &mut out), Some(&b"a"[..]));
+        assert_eq!(decode_b64url(b"YWI", &mut out), Some(&b"ab"[..]));
+        assert_eq!(decode_b64url(b"YWJj", &mut out), Some(&b"abc"[..]));
+        assert_eq!(
+            decode_b64url(b"-_-_", &mut out),
+            Some(&[0xfb, 0xff, 0xbf][..])
+        );
+        // Non-zero unused bits, a 4k+1 length, padding and the standard alphabet are refused.
+        assert_eq!(decode_b64url(b"YR", &mut out), None);
+        assert_eq!(decode_b64url(b"YWJ", &mut out), None);
+        assert_eq!(decode_b64url(b"YWJjZ", &mut out), None);
+        assert_eq!(decode_b64url(b"YQ==", &mut out), None);
+        assert_eq!(decode_b64url(b"+/+/", &mut out), None);
+        assert_eq!(decode_b64url(b"YWJj", &mut out[..2]), None);
+    }
+
+    #[test]
+    fn decoded_len_is_an_upper_bound() {
+        for n in 0..64 {
+            let exact = n / 4 * 3 + [0, 0, 1, 2][n % 4];
+            assert!(decoded_len(n) >= exact);
+        }
+    }
+
+    #[test]
+    fn segments_split_on_exactly_two_dots() {
+        assert!(Segments::split("a.b.c").is_ok());
+        for bad in ["a.b", "a.b.c.d", ".b.c", "a..c", "a.b.", ""] {
+            assert!(Segments::split(bad).is_err(), "{bad}");
+        }
+    }
+}
