@@ -213,13 +213,21 @@ impl<'k> Signer<'k> {
         b64_len(header.0) + 1 + b64_len(payload.0) + 1 + b64_len(self.alg.mac_len())
     }
 
-    /// Write the token into `out` and return it, or [`Error::BufferTooSmall`] with the length
-    /// needed (nothing is written then).
+    /// Write the token into `out` and return it, or [`Error::BufferTooSmall`] with the exact
+    /// length needed (the buffer's content is then unspecified).
     pub fn sign_into<'b>(&self, claims: &dyn Payload, out: &'b mut [u8]) -> Result<&'b str, Error> {
-        let needed = self.encoded_len(claims);
-        let Some(out) = out.get_mut(..needed) else {
-            return Err(Error::BufferTooSmall { needed });
-        };
+        // One pass; only a buffer that turns out too small costs a second, counting pass.
+        let written = self
+            .write(claims, out)
+            .and_then(|len| out.get(..len))
+            .and_then(|token| core::str::from_utf8(token).ok());
+        written.ok_or_else(|| Error::BufferTooSmall {
+            needed: self.encoded_len(claims),
+        })
+    }
+
+    /// Stream the token into `out`; its length, or `None` if `out` is too small.
+    fn write(&self, claims: &dyn Payload, out: &mut [u8]) -> Option<usize> {
         let mut enc = Base64Mac::new(out, Mac::new(self.alg, self.key));
         self.header_json(claims, &mut enc);
         enc.finish_segment();
@@ -227,20 +235,18 @@ impl<'k> Signer<'k> {
         Self::payload_json(claims, &mut enc);
         enc.finish_segment();
         let (pos, mac, failed) = enc.into_parts();
-        let (tag, tag_len) = mac.finish();
-        // The second dot is not part of the signing input.
-        let sig_ok = match (out.get_mut(pos..), tag.get(..tag_len)) {
-            (Some([dot, dst @ ..]), Some(tag)) => {
-                *dot = b'.';
-                Base64UrlUnpadded::encode(tag, dst).is_ok()
-            }
-            _ => false,
-        };
-        if failed || !sig_ok {
-            // Only reachable if the two passes disagreed, which a `Payload` impl must not do.
-            return Err(Error::BufferTooSmall { needed });
+        if failed {
+            return None;
         }
-        core::str::from_utf8(out).map_err(|_| Error::BufferTooSmall { needed })
+        let (tag, tag_len) = mac.finish();
+        // The second dot is not part of the signing input. The MAC is encoded by base64ct,
+        // in constant time.
+        let [dot, dst @ ..] = out.get_mut(pos..)? else {
+            return None;
+        };
+        *dot = b'.';
+        let signature = Base64UrlUnpadded::encode(tag.get(..tag_len)?, dst).ok()?;
+        Some(pos + 1 + signature.len())
     }
 
     /// Sign into a fixed-capacity stack buffer.
@@ -254,6 +260,11 @@ impl<'k> Signer<'k> {
     /// Sign into a new `String`.
     #[cfg(feature = "alloc")]
     pub fn sign(&self, claims: &dyn Payload) -> Result<alloc::string::String, Error> {
+        // Most tokens fit on the stack: one pass and one copy, instead of sizing first.
+        let mut stack = [0u8; 1024];
+        if let Ok(token) = self.sign_into(claims, &mut stack) {
+            return Ok(token.into());
+        }
         let mut buf = alloc::vec![0u8; self.encoded_len(claims)];
         let len = self.sign_into(claims, &mut buf)?.len();
         buf.truncate(len);
@@ -267,7 +278,35 @@ pub(crate) const fn b64_len(n: usize) -> usize {
 }
 
 /// Bytes staged before each base64 call; a multiple of 3 so chunks concatenate cleanly.
-const STAGE: usize = 48 * 3;
+const STAGE: usize = 256 * 3;
+
+/// Encode `src` as unpadded base64url into the start of `dst`; `None` if it does not fit.
+///
+/// Header and payload are public, so a plain table encoder is used for them: it is several
+/// times faster than base64ct's constant-time one, which is kept for the MAC.
+fn encode_b64url<'o>(src: &[u8], dst: &'o mut [u8]) -> Option<&'o [u8]> {
+    const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+    let char_at = |word: u32, shift: u32| ALPHABET[((word >> shift) & 63) as usize];
+    let dst = dst.get_mut(..b64_len(src.len()))?;
+    let mut chunks = src.chunks_exact(3);
+    let mut out = dst.chunks_exact_mut(4);
+    for (c, o) in (&mut chunks).zip(&mut out) {
+        let word = u32::from(c[0]) << 16 | u32::from(c[1]) << 8 | u32::from(c[2]);
+        o.copy_from_slice(&[
+            char_at(word, 18),
+            char_at(word, 12),
+            char_at(word, 6),
+            char_at(word, 0),
+        ]);
+    }
+    let rest = chunks.remainder();
+    let tail = out.into_remainder();
+    let word = rest.iter().fold(0u32, |w, &b| w << 8 | u32::from(b)) << (8 * (3 - rest.len()));
+    for (i, slot) in tail.iter_mut().enumerate() {
+        *slot = char_at(word, 18 - 6 * i as u32);
+    }
+    Some(dst)
+}
 
 /// Streams bytes through base64url into `out`, feeding the encoded text to the MAC.
 struct Base64Mac<'b> {
@@ -293,14 +332,15 @@ impl<'b> Base64Mac<'b> {
 
     fn finish_segment(&mut self) {
         let src = self.stage.get(..self.staged).unwrap_or_default();
-        match self.out.get_mut(self.pos..) {
-            Some(dst) => match Base64UrlUnpadded::encode(src, dst) {
-                Ok(text) => {
-                    self.mac.update(text.as_bytes());
-                    self.pos += text.len();
-                }
-                Err(_) => self.failed = true,
-            },
+        match self
+            .out
+            .get_mut(self.pos..)
+            .and_then(|dst| encode_b64url(src, dst))
+        {
+            Some(text) => {
+                self.mac.update(text);
+                self.pos += text.len();
+            }
             None => self.failed = true,
         }
         self.staged = 0;
@@ -441,6 +481,20 @@ impl<const N: usize> PartialEq<&str> for StackStr<N> {
 mod tests {
     use super::*;
     use std::vec;
+    use std::vec::Vec;
+
+    #[test]
+    fn table_encoder_matches_base64ct() {
+        let data: Vec<u8> = (0..=255u8).rev().chain(0..=255).collect();
+        let mut out = [0u8; 1024];
+        for n in 0..data.len() {
+            let ours = encode_b64url(&data[..n], &mut out).unwrap();
+            let mut theirs = [0u8; 1024];
+            let theirs = Base64UrlUnpadded::encode(&data[..n], &mut theirs).unwrap();
+            assert_eq!(ours, theirs.as_bytes());
+        }
+        assert_eq!(encode_b64url(b"abc", &mut out[..3]), None);
+    }
 
     #[test]
     fn b64_len_matches_base64ct() {
