@@ -103,10 +103,12 @@ impl<'k> Verifier<'k> {
         if !alg.is_some_and(|alg| alg.eq_str(self.algorithm.name())) {
             return Err(Error::AlgorithmMismatch);
         }
-        let exp = claims.payload.get("exp").ok_or(Error::InvalidClaims)?;
-        let exp = exp.as_time().ok_or(Error::InvalidClaims)?;
-        let nbf = claims.time("nbf")?;
-        claims.time("iat")?;
+        let exp = claims
+            .exp
+            .and_then(|v| v.as_time())
+            .ok_or(Error::InvalidClaims)?;
+        let nbf = time(claims.nbf)?;
+        time(claims.iat)?;
         if u128::from(exp) + u128::from(self.leeway) <= u128::from(now) {
             return Err(Error::Expired);
         }
@@ -303,6 +305,19 @@ pub(crate) fn decode_b64url<'o>(input: &[u8], out: &'o mut [u8]) -> Option<&'o [
 pub struct Claims<'s> {
     header: Value<'s>,
     payload: Value<'s>,
+    // Found in one pass when the token is read: each lookup would otherwise rescan the payload.
+    exp: Option<Value<'s>>,
+    nbf: Option<Value<'s>>,
+    iat: Option<Value<'s>>,
+    grants: Option<Value<'s>>,
+}
+
+/// A time claim: absent is fine, anything but a valid integer is not.
+fn time(claim: Option<Value<'_>>) -> Result<Option<u64>, Error> {
+    match claim {
+        None => Ok(None),
+        Some(v) => v.as_time().map(Some).ok_or(Error::InvalidClaims),
+    }
 }
 
 macro_rules! string_claims {
@@ -323,15 +338,36 @@ impl<'s> Claims<'s> {
         if header.kind() != Kind::Object || payload.kind() != Kind::Object {
             return Err(Error::Malformed);
         }
-        Ok(Claims { header, payload })
+        Ok(Self::index(header, payload))
     }
 
-    /// A time claim: absent is fine, anything but a valid integer is not.
-    fn time(&self, name: &str) -> Result<Option<u64>, Error> {
-        match self.payload.get(name) {
-            None => Ok(None),
-            Some(v) => v.as_time().map(Some).ok_or(Error::InvalidClaims),
+    /// The view over two validated objects, with the claims it caches.
+    fn index(header: Value<'s>, payload: Value<'s>) -> Self {
+        let mut claims = Claims {
+            header,
+            payload,
+            exp: None,
+            nbf: None,
+            iat: None,
+            grants: None,
+        };
+        for (name, value) in payload.members() {
+            let slot = match name.raw() {
+                "exp" => &mut claims.exp,
+                "nbf" => &mut claims.nbf,
+                "iat" => &mut claims.iat,
+                "grants" => &mut claims.grants,
+                _ if name.as_plain().is_some() => continue,
+                // An escaped name ("\u0065xp") is compared unescaped.
+                _ if name.eq_str("exp") => &mut claims.exp,
+                _ if name.eq_str("nbf") => &mut claims.nbf,
+                _ if name.eq_str("iat") => &mut claims.iat,
+                _ if name.eq_str("grants") => &mut claims.grants,
+                _ => continue,
+            };
+            *slot = Some(value);
         }
+        claims
     }
 
     /// The whole header (a JSON object).
@@ -360,17 +396,17 @@ impl<'s> Claims<'s> {
 
     /// `exp`: the expiry (unix seconds); 0 if absent, which only [`decode_unverified`] allows.
     pub fn exp(&self) -> u64 {
-        self.time("exp").ok().flatten().unwrap_or(0)
+        self.exp.and_then(|v| v.as_time()).unwrap_or(0)
     }
 
     /// `nbf`: not before (unix seconds).
     pub fn nbf(&self) -> Option<u64> {
-        self.time("nbf").ok().flatten()
+        self.nbf.and_then(|v| v.as_time())
     }
 
     /// `iat`: issued at (unix seconds), as twilio-node writes it.
     pub fn iat(&self) -> Option<u64> {
-        self.time("iat").ok().flatten()
+        self.iat.and_then(|v| v.as_time())
     }
 
     /// The header's `twr` (region), if any.
@@ -380,7 +416,7 @@ impl<'s> Claims<'s> {
 
     /// The access token's `grants` object.
     pub fn grants(&self) -> Option<Value<'s>> {
-        self.payload.get("grants")
+        self.grants
     }
 
     /// One grant by key (`"video"`, `"chat"`, or one the crate does not know).
@@ -469,10 +505,7 @@ impl OwnedClaims {
     /// The borrowed view, with every accessor.
     pub fn claims(&self) -> Claims<'_> {
         // Both texts were validated when this value was made, so they are trusted here.
-        Claims {
-            header: Value::trusted(&self.header),
-            payload: Value::trusted(&self.payload),
-        }
+        Claims::index(Value::trusted(&self.header), Value::trusted(&self.payload))
     }
 
     /// The header's JSON text, as decoded.

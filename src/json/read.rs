@@ -159,34 +159,63 @@ fn check_token_end(b: &[u8], i: usize) -> Result<(), JsonError> {
     }
 }
 
+/// How many member names are remembered for the duplicate check (across all open objects);
+/// an object whose names do not fit is checked by rescanning it instead.
+const KEY_SLOTS: usize = 64;
+
+/// An open container.
+#[derive(Clone, Copy)]
+struct Open {
+    /// Offset of the opening bracket.
+    at: usize,
+    is_object: bool,
+    /// The object's names are `keys[first_key..]`, unless some did not fit.
+    first_key: usize,
+    keys_overflowed: bool,
+}
+
 /// Validate the whole value starting at `pos` (a non-whitespace byte); return the index just
 /// past it.
 fn validate(text: &str, mut pos: usize) -> Result<usize, JsonError> {
     let b = text.as_bytes();
-    // Open containers: (offset of the opening bracket, is an object).
-    let mut stack = [(0usize, false); MAX_DEPTH];
+    let mut stack = [Open {
+        at: 0,
+        is_object: false,
+        first_key: 0,
+        keys_overflowed: false,
+    }; MAX_DEPTH];
     let mut depth = 0usize;
+    // The names of the open objects' members, as (start, end) of their raw text, so that
+    // duplicates are found without rescanning the object.
+    let mut keys = [(0u32, 0u32); KEY_SLOTS];
+    let mut nkeys = 0usize;
     'value: loop {
         // Expecting a value.
         pos = skip_ws(b, pos);
         match b.get(pos) {
             Some(&open @ (b'{' | b'[')) => {
-                let is_obj = open == b'{';
-                *stack.get_mut(depth).ok_or(JsonError::TooDeep)? = (pos, is_obj);
+                let is_object = open == b'{';
+                let slot = stack.get_mut(depth).ok_or(JsonError::TooDeep)?;
+                *slot = Open {
+                    at: pos,
+                    is_object,
+                    first_key: nkeys,
+                    keys_overflowed: false,
+                };
                 depth += 1;
                 pos = skip_ws(b, pos + 1);
                 match b.get(pos) {
-                    Some(b'}') if is_obj => {
+                    Some(b'}') if is_object => {
                         pos += 1;
                         depth -= 1;
                     }
-                    Some(b']') if !is_obj => {
+                    Some(b']') if !is_object => {
                         pos += 1;
                         depth -= 1;
                     }
                     _ => {
-                        if is_obj {
-                            pos = scan_key(b, pos)?;
+                        if is_object {
+                            pos = member(b, pos, slot, &mut keys, &mut nkeys)?;
                         }
                         continue 'value;
                     }
@@ -204,23 +233,28 @@ fn validate(text: &str, mut pos: usize) -> Result<usize, JsonError> {
             let Some(top) = depth.checked_sub(1) else {
                 return Ok(pos);
             };
-            let &(open, is_obj) = stack.get(top).ok_or(JsonError::Syntax)?;
+            let open = stack.get_mut(top).ok_or(JsonError::Syntax)?;
             pos = skip_ws(b, pos);
             match b.get(pos) {
                 Some(b',') => {
                     pos += 1;
-                    if is_obj {
-                        pos = scan_key(b, pos)?;
+                    if open.is_object {
+                        pos = member(b, pos, open, &mut keys, &mut nkeys)?;
                     }
                     continue 'value;
                 }
-                Some(b'}') if is_obj => {
+                Some(b'}') if open.is_object => {
                     pos += 1;
-                    let obj = text.get(open..pos).ok_or(JsonError::Syntax)?;
-                    check_duplicates(obj)?;
+                    if open.keys_overflowed {
+                        check_duplicates(text.get(open.at..pos).ok_or(JsonError::Syntax)?)?;
+                    } else {
+                        let names = keys.get(open.first_key..nkeys).unwrap_or_default();
+                        check_names(text, names)?;
+                    }
+                    nkeys = open.first_key;
                     depth = top;
                 }
-                Some(b']') if !is_obj => {
+                Some(b']') if !open.is_object => {
                     pos += 1;
                     depth = top;
                 }
@@ -230,18 +264,63 @@ fn validate(text: &str, mut pos: usize) -> Result<usize, JsonError> {
     }
 }
 
-/// Validate `"name"` `:` (with optional whitespace) starting at `pos`; return the index after
-/// the colon.
-fn scan_key(b: &[u8], pos: usize) -> Result<usize, JsonError> {
+/// Validate a member's name and colon, remembering the name for the duplicate check.
+fn member(
+    b: &[u8],
+    pos: usize,
+    object: &mut Open,
+    keys: &mut [(u32, u32); KEY_SLOTS],
+    nkeys: &mut usize,
+) -> Result<usize, JsonError> {
+    let (start, end, next) = scan_key(b, pos)?;
+    match (
+        keys.get_mut(*nkeys),
+        u32::try_from(start),
+        u32::try_from(end),
+    ) {
+        (Some(slot), Ok(start), Ok(end)) if !object.keys_overflowed => {
+            *slot = (start, end);
+            *nkeys += 1;
+        }
+        _ => object.keys_overflowed = true,
+    }
+    Ok(next)
+}
+
+/// Duplicate check over an object's remembered member names.
+fn check_names(text: &str, names: &[(u32, u32)]) -> Result<(), JsonError> {
+    let name =
+        |&(start, end): &(u32, u32)| text.get(start as usize..end as usize).unwrap_or_default();
+    for (i, a) in names.iter().enumerate() {
+        let a = name(a);
+        for b in names.get(i + 1..).unwrap_or_default() {
+            let b = name(b);
+            let same = if a.contains('\\') || b.contains('\\') {
+                JsonStr { raw: a } == JsonStr { raw: b }
+            } else {
+                a == b
+            };
+            if same {
+                return Err(JsonError::DuplicateKey);
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Validate `"name"` `:` (with optional whitespace) starting at `pos`; return the span of the
+/// name's raw text (between the quotes) and the index after the colon.
+fn scan_key(b: &[u8], pos: usize) -> Result<(usize, usize, usize), JsonError> {
     let pos = skip_ws(b, pos);
     if b.get(pos) != Some(&b'"') {
         return Err(JsonError::Syntax);
     }
-    let pos = skip_ws(b, scan_string(b, pos)?);
-    if b.get(pos) != Some(&b':') {
+    let end = scan_string(b, pos)?;
+    let colon = skip_ws(b, end);
+    if b.get(colon) != Some(&b':') {
         return Err(JsonError::Syntax);
     }
-    Ok(pos + 1)
+    Ok((pos + 1, end - 1, colon + 1))
 }
 
 fn scan_literal(b: &[u8], pos: usize, lit: &[u8]) -> Result<usize, JsonError> {
@@ -406,25 +485,33 @@ fn check_duplicates(obj: &str) -> Result<(), JsonError> {
 // ---------------------------------------------------------------------------------------------
 
 /// Index after the closing quote of the string whose opening quote is at `i`.
-fn string_end(b: &[u8], i: usize) -> Option<usize> {
+fn string_end(text: &str, i: usize) -> Option<usize> {
+    let b = text.as_bytes();
     let mut j = i + 1;
     loop {
+        // Validated text: only a quote or a backslash matters inside a string.
+        j += b.get(j..)?.iter().position(|&c| c == b'"' || c == b'\\')?;
         match b.get(j)? {
             b'"' => return Some(j + 1),
-            b'\\' => j += 2,
-            _ => j += 1,
+            _ => j += 2,
         }
     }
 }
 
 /// Index just past the value starting at `i` (no leading whitespace).
-fn value_end(b: &[u8], i: usize) -> Option<usize> {
+fn value_end(text: &str, i: usize) -> Option<usize> {
+    let b = text.as_bytes();
     match b.get(i)? {
-        b'"' => string_end(b, i),
+        b'"' => string_end(text, i),
         b'{' | b'[' => {
             let mut depth = 0usize;
             let mut j = i;
             loop {
+                // Jump to the next byte that can change the nesting.
+                j += b
+                    .get(j..)?
+                    .iter()
+                    .position(|&c| matches!(c, b'"' | b'{' | b'[' | b'}' | b']'))?;
                 match b.get(j)? {
                     b'{' | b'[' => depth += 1,
                     b'}' | b']' => {
@@ -434,7 +521,7 @@ fn value_end(b: &[u8], i: usize) -> Option<usize> {
                         }
                     }
                     b'"' => {
-                        j = string_end(b, j)?;
+                        j = string_end(text, j)?;
                         continue;
                     }
                     _ => {}
@@ -626,14 +713,14 @@ impl<'a> Members<'a> {
         if b.get(ks) != Some(&b'"') {
             return None;
         }
-        let ke = string_end(b, ks)?;
+        let ke = string_end(text, ks)?;
         let key = text.get(ks + 1..ke - 1)?;
         let colon = skip_ws(b, ke);
         if b.get(colon) != Some(&b':') {
             return None;
         }
         let vs = skip_ws(b, colon + 1);
-        let ve = value_end(b, vs)?;
+        let ve = value_end(text, vs)?;
         let value = text.get(vs..ve)?;
         let mut next = skip_ws(b, ve);
         if b.get(next) == Some(&b',') {
@@ -678,7 +765,7 @@ impl<'a> Elements<'a> {
         let text = self.rest;
         let b = text.as_bytes();
         let vs = skip_ws(b, 0);
-        let ve = value_end(b, vs)?;
+        let ve = value_end(text, vs)?;
         let value = text.get(vs..ve)?;
         let mut next = skip_ws(b, ve);
         if b.get(next) == Some(&b',') {
@@ -1091,17 +1178,17 @@ mod tests {
 
     #[test]
     fn value_end_on_validated_text() {
-        assert_eq!(value_end(br#"{"a":"}"} ,"#, 0), Some(9));
-        assert_eq!(value_end(br#"[1,[2],"]"]x"#, 0), Some(11));
-        assert_eq!(value_end(b"123,", 0), Some(3));
-        assert_eq!(value_end(b"true}", 0), Some(4));
-        assert_eq!(value_end(br#""a\"b" "#, 0), Some(6));
+        assert_eq!(value_end(r#"{"a":"}"} ,"#, 0), Some(9));
+        assert_eq!(value_end(r#"[1,[2],"]"]x"#, 0), Some(11));
+        assert_eq!(value_end("123,", 0), Some(3));
+        assert_eq!(value_end("true}", 0), Some(4));
+        assert_eq!(value_end(r#""a\"b" "#, 0), Some(6));
         // Misuse never panics and never loops.
-        assert_eq!(value_end(b"", 0), None);
-        assert_eq!(value_end(b",", 0), None);
-        assert_eq!(value_end(b"[[", 0), None);
-        assert_eq!(value_end(b"]", 0), None);
-        assert_eq!(value_end(b"\"\\", 0), None);
+        assert_eq!(value_end("", 0), None);
+        assert_eq!(value_end(",", 0), None);
+        assert_eq!(value_end("[[", 0), None);
+        assert_eq!(value_end("]", 0), None);
+        assert_eq!(value_end("\"\\", 0), None);
     }
 
     #[test]

@@ -51,14 +51,69 @@ impl Sink for Counter {
 /// assert!(jwt.starts_with("eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9."));
 /// ```
 pub struct JsonWriter<'s> {
-    sink: &'s mut dyn Sink,
+    sink: Buffered<'s>,
     comma: bool,
 }
 
+/// Bytes gathered before each call to the sink: JSON comes in many tiny pieces.
+const BUFFER: usize = 256;
+
+/// Gathers small writes and hands the sink larger chunks.
+struct Buffered<'s> {
+    sink: &'s mut dyn Sink,
+    buf: [u8; BUFFER],
+    len: usize,
+}
+
+impl Buffered<'_> {
+    fn flush(&mut self) {
+        self.sink.put(self.buf.get(..self.len).unwrap_or_default());
+        self.len = 0;
+    }
+}
+
+impl Sink for Buffered<'_> {
+    #[inline]
+    fn put(&mut self, bytes: &[u8]) {
+        if let Some(dst) = self.buf.get_mut(self.len..self.len + bytes.len()) {
+            dst.copy_from_slice(bytes);
+            self.len += bytes.len();
+            return;
+        }
+        self.flush();
+        match self.buf.get_mut(..bytes.len()) {
+            Some(dst) => {
+                dst.copy_from_slice(bytes);
+                self.len = bytes.len();
+            }
+            None => self.sink.put(bytes),
+        }
+    }
+}
+
+impl Drop for JsonWriter<'_> {
+    fn drop(&mut self) {
+        self.sink.flush();
+    }
+}
+
 impl<'s> JsonWriter<'s> {
-    /// A writer streaming into `sink`.
+    /// A writer streaming into `sink`. Output is buffered: everything reaches the sink when
+    /// [`flush`](Self::flush) is called or the writer is dropped.
     pub fn new(sink: &'s mut dyn Sink) -> Self {
-        JsonWriter { sink, comma: false }
+        JsonWriter {
+            sink: Buffered {
+                sink,
+                buf: [0; BUFFER],
+                len: 0,
+            },
+            comma: false,
+        }
+    }
+
+    /// Hand everything written so far to the sink.
+    pub fn flush(&mut self) {
+        self.sink.flush();
     }
 
     fn separate(&mut self) {
@@ -103,7 +158,7 @@ impl<'s> JsonWriter<'s> {
     pub fn key(&mut self, name: &str) {
         self.separate();
         self.sink.put(b"\"");
-        escape(self.sink, name);
+        escape(&mut self.sink, name);
         self.sink.put(b"\":");
         self.comma = false;
     }
@@ -115,11 +170,13 @@ impl<'s> JsonWriter<'s> {
 
     /// Write one string value made of several pieces, as if they were concatenated.
     pub fn string_parts(&mut self, parts: &[&str]) {
-        self.string_with(|s| {
-            for part in parts {
-                s.put(part.as_bytes());
-            }
-        });
+        self.separate();
+        self.sink.put(b"\"");
+        for part in parts {
+            escape(&mut self.sink, part);
+        }
+        self.sink.put(b"\"");
+        self.comma = true;
     }
 
     /// Write one string value whose (unescaped UTF-8) content is streamed by `content`.
@@ -129,7 +186,7 @@ impl<'s> JsonWriter<'s> {
         self.separate();
         self.sink.put(b"\"");
         let mut escaper = Escaper {
-            out: &mut *self.sink,
+            out: &mut self.sink,
             pending: [0; 4],
             pending_len: 0,
         };
@@ -184,7 +241,7 @@ impl<'s> JsonWriter<'s> {
                 for (name, member) in v.members() {
                     self.separate();
                     self.sink.put(b"\"");
-                    write_chars(self.sink, name.chars());
+                    write_chars(&mut self.sink, name.chars());
                     self.sink.put(b"\":");
                     self.comma = false;
                     self.value(member);
@@ -202,7 +259,7 @@ impl<'s> JsonWriter<'s> {
                 self.separate();
                 self.sink.put(b"\"");
                 if let Some(s) = v.as_str() {
-                    write_chars(self.sink, s.chars());
+                    write_chars(&mut self.sink, s.chars());
                 }
                 self.sink.put(b"\"");
                 self.comma = true;
@@ -233,16 +290,32 @@ const fn is_plain(b: u8) -> bool {
     b >= 0x20 && b < 0x7f && b != b'"' && b != b'\\'
 }
 
+/// Bytes written as themselves inside a JSON string.
+const PLAIN: [bool; 256] = {
+    let mut table = [false; 256];
+    let mut b = 0;
+    while b < 256 {
+        table[b] = is_plain(b as u8);
+        b += 1;
+    }
+    table
+};
+
 /// Escape a whole `&str` into `out`.
-fn escape(out: &mut dyn Sink, s: &str) {
+fn escape<S: Sink + ?Sized>(out: &mut S, s: &str) {
     let bytes = s.as_bytes();
     let mut start = 0;
     let mut i = 0;
     while i < bytes.len() {
-        let b = bytes.get(i).copied().unwrap_or(0);
-        if is_plain(b) {
-            i += 1;
-            continue;
+        // Runs of plain bytes are copied whole.
+        i += bytes
+            .get(i..)
+            .unwrap_or_default()
+            .iter()
+            .position(|&b| !PLAIN[usize::from(b)])
+            .unwrap_or(bytes.len() - i);
+        if i >= bytes.len() {
+            break;
         }
         out.put(bytes.get(start..i).unwrap_or_default());
         let ch = s
@@ -256,7 +329,7 @@ fn escape(out: &mut dyn Sink, s: &str) {
     out.put(bytes.get(start..).unwrap_or_default());
 }
 
-fn write_chars(out: &mut dyn Sink, chars: impl Iterator<Item = char>) {
+fn write_chars<S: Sink + ?Sized>(out: &mut S, chars: impl Iterator<Item = char>) {
     for ch in chars {
         if ch.is_ascii() && is_plain(ch as u8) {
             out.put(&[ch as u8]);
@@ -266,7 +339,7 @@ fn write_chars(out: &mut dyn Sink, chars: impl Iterator<Item = char>) {
     }
 }
 
-fn escape_char(out: &mut dyn Sink, ch: char) {
+fn escape_char<S: Sink + ?Sized>(out: &mut S, ch: char) {
     let short: &[u8] = match ch {
         '"' => b"\\\"",
         '\\' => b"\\\\",
@@ -328,7 +401,9 @@ impl Sink for Escaper<'_> {
         match core::str::from_utf8(bytes) {
             Ok(s) => escape(self.out, s),
             Err(e) => {
-                let (valid, tail) = bytes.split_at(e.valid_up_to());
+                let (valid, tail) = bytes
+                    .split_at_checked(e.valid_up_to())
+                    .unwrap_or((bytes, &[]));
                 escape(self.out, core::str::from_utf8(valid).unwrap_or_default());
                 if e.error_len().is_none() && tail.len() < 4 {
                     // An incomplete character at the end: keep it for the next call.
