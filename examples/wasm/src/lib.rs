@@ -71,7 +71,12 @@ pub extern "C" fn mint(
 ) -> i32 {
     // SAFETY: single-threaded module, `mint` is not re-entrant, and nothing else in the module
     // borrows the buffers (see the module docs), so these are the only live references.
-    let (input, output) = unsafe { (&*(&raw const INPUT), &mut *(&raw mut OUTPUT)) };
+    let (input, output) = unsafe {
+        (
+            core::slice::from_raw_parts((&raw const INPUT).cast::<u8>(), INPUT_CAP),
+            core::slice::from_raw_parts_mut((&raw mut OUTPUT).cast::<u8>(), OUTPUT_CAP),
+        )
+    };
 
     let mut rest: &[u8] = input;
     let mut fields = [""; 6];
