@@ -153,10 +153,18 @@ fn string_pairs<'a>(obj: Option<&'a Value>, what: &str) -> Result<Vec<(&'a str, 
         .collect()
 }
 
-/// Lifetime keys shared by every token family: ttl, nbf (null: none), valid_until.
+/// Keys shared by every token family: ttl, nbf (null: none), valid_until, algorithm.
 macro_rules! apply_lifetime {
     ($token:expr, $case:expr) => {{
         let mut token = $token;
+        match $case.get("algorithm") {
+            None => {}
+            Some(Value::String(name)) => match name.parse::<Algorithm>() {
+                Ok(alg) => token = token.algorithm(alg),
+                Err(e) => return Ok(Err(e)),
+            },
+            Some(other) => return Err(Skip(format!("algorithm is {}", type_name(other)))),
+        }
         if let Some(ttl) = integer($case, "ttl")? {
             token = token.ttl(ttl);
         }
@@ -254,22 +262,13 @@ fn access_token(case: &Value) -> Minted {
             )));
         }
     };
-    let algorithm = match case.get("algorithm") {
-        None => Algorithm::HS256,
-        Some(Value::String(s)) => match s.parse() {
-            Ok(alg) => alg,
-            Err(e) => return Ok(Err(e)),
-        },
-        Some(other) => return Err(Skip(format!("algorithm is {}", type_name(other)))),
-    };
     let mut token = AccessToken::<16>::with_capacity(
         text(case, "account_sid")?,
         text(case, "key_sid")?,
         text(case, "secret")?,
     )
     .identity(identity)
-    .region(text(case, "region")?)
-    .algorithm(algorithm);
+    .region(text(case, "region")?);
     token = apply_lifetime!(token, case);
     for grant in &grants {
         token = token.grant(grant.as_ref());
@@ -284,10 +283,16 @@ fn client_capability(case: &Value) -> Minted {
         text(case, "auth_token")?,
     );
     token = apply_lifetime!(token, case);
-    let order: Vec<&str> = match case.get("scope_order") {
+    // The case's order first, then any scope it did not list, in the default order.
+    let mut order: Vec<&str> = match case.get("scope_order") {
         Some(Value::Array(list)) => list.iter().filter_map(Value::as_str).collect(),
-        _ => vec!["outgoing", "incoming", "event_stream"],
+        _ => Vec::new(),
     };
+    for scope in ["outgoing", "incoming", "event_stream"] {
+        if !order.contains(&scope) {
+            order.push(scope);
+        }
+    }
     for scope in order {
         let Some(spec) = case.get(scope) else {
             continue;
