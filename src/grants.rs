@@ -4,7 +4,8 @@
 //! official SDKs do. Fields are written in the order of the official SDKs.
 
 use crate::Error;
-use crate::json::{JsonStr, JsonWriter, Kind, Value, parse};
+use crate::json::read::parse_nested;
+use crate::json::{JsonStr, JsonWriter, Kind, MAX_DEPTH, Value};
 use crate::list::FixedList;
 
 /// A grant of an access token: a key in the `grants` claim and its JSON value.
@@ -356,7 +357,8 @@ impl<'s> From<Value<'s>> for VoiceGrantView<'s> {
 /// call, embedded as is (re-written compactly).
 ///
 /// The JSON is checked when the token is minted: anything but a JSON object is
-/// [`Error::InvalidGrant`].
+/// [`Error::InvalidGrant`], and so is one nested deeper than [`MAX_DEPTH`](crate::json::MAX_DEPTH)
+/// minus 2 (the payload and `grants` objects around it), which no strict verifier could read back.
 ///
 /// ```
 /// use twilio_jwt::{AccessToken, Error, PlaybackGrant};
@@ -389,13 +391,19 @@ impl<'a> PlaybackGrant<'a> {
     }
 }
 
+/// The playback object sits inside the payload and `grants` objects.
+const PLAYBACK_DEPTH: usize = MAX_DEPTH - 2;
+
 impl Grant for PlaybackGrant<'_> {
     fn key(&self) -> &str {
         "player"
     }
 
     fn write_value(&self, w: &mut JsonWriter<'_>) {
-        match self.json.map(|json| parse(json.as_bytes())) {
+        match self
+            .json
+            .map(|json| parse_nested(json.as_bytes(), PLAYBACK_DEPTH))
+        {
             Some(Ok(value)) => w.value(value),
             // `validate` rejects this before anything is written.
             _ => w.null(),
@@ -403,7 +411,10 @@ impl Grant for PlaybackGrant<'_> {
     }
 
     fn validate(&self) -> Result<(), Error> {
-        match self.json.map(|json| parse(json.as_bytes())) {
+        match self
+            .json
+            .map(|json| parse_nested(json.as_bytes(), PLAYBACK_DEPTH))
+        {
             Some(Ok(value)) if value.kind() == Kind::Object => Ok(()),
             _ => Err(Error::InvalidGrant),
         }

@@ -122,13 +122,17 @@ impl<'a> Policy<'a> {
     }
 
     /// Requirements on query parameters.
+    ///
+    /// Like the Python dict it stands for, a name given twice is written once, where it first
+    /// appears, with the last requirement given for it.
     #[must_use]
     pub const fn query_filter(mut self, filter: &'a [FilterRequirement<'a>]) -> Self {
         self.query_filter = filter;
         self
     }
 
-    /// Requirements on POST parameters.
+    /// Requirements on POST parameters (a name given twice counts once, as in
+    /// [`query_filter`](Self::query_filter)).
     #[must_use]
     pub const fn post_filter(mut self, filter: &'a [FilterRequirement<'a>]) -> Self {
         self.post_filter = filter;
@@ -154,11 +158,18 @@ impl<'a> Policy<'a> {
         ] {
             w.key(name);
             w.begin_object();
-            for requirement in filter {
-                w.key(requirement.name);
+            // A repeated name would be a duplicate JSON key, which verifiers (ours included)
+            // reject: keep dict semantics instead, first position and last value.
+            for (i, requirement) in filter.iter().enumerate() {
+                let name = requirement.name;
+                if filter[..i].iter().any(|r| r.name == name) {
+                    continue;
+                }
+                let last = filter.iter().rev().find(|r| r.name == name);
+                w.key(name);
                 w.begin_object();
                 w.key("required");
-                w.bool(requirement.required);
+                w.bool(last.map_or(requirement.required, |r| r.required));
                 w.end_object();
             }
             w.end_object();

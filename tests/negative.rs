@@ -6,8 +6,9 @@ use base64ct::{Base64UrlUnpadded, Encoding};
 use hmac::{Hmac, KeyInit, Mac};
 use sha2::Sha256;
 use twilio_jwt::{
-    AccessToken, Algorithm, ChannelKind, ClientCapability, Error, MAX_TOKEN_LEN, PlaybackGrant,
-    TaskRouterCapability, TaskRouterOptions, Verifier, VideoGrant, VoiceGrant, decode_unverified,
+    AccessToken, Algorithm, ChannelKind, ClientCapability, Error, FilterRequirement, MAX_TOKEN_LEN,
+    PlaybackGrant, Policy, TaskRouterCapability, TaskRouterOptions, Verifier, VideoGrant,
+    VoiceGrant, decode_unverified,
 };
 
 const NOW: u64 = 1_700_000_000;
@@ -250,6 +251,27 @@ fn grants_are_checked() {
             .contains(r#""player":{"url":"https://x/\u00e9","n":[1,2.5e3]}"#)
     );
 
+    // The playback object sits two levels down in the payload: as deep as a verifier still
+    // reads, and no deeper.
+    let nested = |levels: usize| {
+        format!(
+            "{}{}",
+            "{\"a\":".repeat(levels - 1) + "{}",
+            "}".repeat(levels - 1)
+        )
+    };
+    let deepest = nested(twilio_jwt::json::MAX_DEPTH - 2);
+    let jwt = token
+        .grant(&PlaybackGrant::new(&deepest))
+        .to_jwt(NOW)
+        .unwrap();
+    assert!(Verifier::new(b"secret").verify_owned(&jwt, NOW).is_ok());
+    let too_deep = nested(twilio_jwt::json::MAX_DEPTH - 1);
+    assert_eq!(
+        token.grant(&PlaybackGrant::new(&too_deep)).to_jwt(NOW),
+        Err(Error::InvalidGrant)
+    );
+
     // Fixed capacities: one parameter too many is an error, not a silently shorter token.
     let mut voice = VoiceGrant::<2>::with_capacity().outgoing_application_sid("AP1");
     for k in ["a", "b", "c"] {
@@ -355,6 +377,36 @@ fn taskrouter_sids_are_checked() {
         .verify_owned(&none.to_jwt(NOW).unwrap(), NOW)
         .unwrap();
     assert_eq!(claims.claims().policies().count(), 0);
+}
+
+#[test]
+fn repeated_filter_names_are_written_once() {
+    // A Python dict cannot hold a name twice; a slice can. Writing it twice would give a
+    // duplicate JSON key that every strict verifier (ours included) refuses.
+    const FILTER: &[FilterRequirement] = &[
+        FilterRequirement::required("A"),
+        FilterRequirement::optional("B"),
+        FilterRequirement::optional("A"),
+    ];
+    let token = TaskRouterCapability::workspace("AC1", "t", "WS1")
+        .options(TaskRouterOptions::none())
+        .policy(
+            Policy::new("https://example.com", "get")
+                .query_filter(FILTER)
+                .post_filter(FILTER),
+        )
+        .to_jwt(NOW)
+        .unwrap();
+    let claims = Verifier::new(b"t").verify_owned(&token, NOW).unwrap();
+    let json = claims.payload_json();
+    assert!(
+        json.contains(r#""query_filter":{"A":{"required":false},"B":{"required":false}}"#),
+        "{json}"
+    );
+    assert!(
+        json.contains(r#""post_filter":{"A":{"required":false},"B":{"required":false}}"#),
+        "{json}"
+    );
 }
 
 #[test]

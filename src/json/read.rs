@@ -101,13 +101,19 @@ pub enum Kind {
 /// assert_eq!(parse(b"{} {}"), Err(JsonError::TrailingData));
 /// ```
 pub fn parse(input: &[u8]) -> Result<Value<'_>, JsonError> {
+    parse_nested(input, MAX_DEPTH)
+}
+
+/// [`parse`] with a lower depth limit, for a value that will sit `MAX_DEPTH - max_depth` levels
+/// down inside a token and must still be readable there.
+pub(crate) fn parse_nested(input: &[u8], max_depth: usize) -> Result<Value<'_>, JsonError> {
     let text = core::str::from_utf8(input).map_err(|_| JsonError::InvalidUtf8)?;
     let b = text.as_bytes();
     let start = skip_ws(b, 0);
     if start >= b.len() {
         return Err(JsonError::Syntax);
     }
-    let end = validate(text, start)?;
+    let end = validate(text, start, max_depth)?;
     if skip_ws(b, end) != b.len() {
         return Err(JsonError::TrailingData);
     }
@@ -176,7 +182,7 @@ struct Open {
 
 /// Validate the whole value starting at `pos` (a non-whitespace byte); return the index just
 /// past it.
-fn validate(text: &str, mut pos: usize) -> Result<usize, JsonError> {
+fn validate(text: &str, mut pos: usize, max_depth: usize) -> Result<usize, JsonError> {
     let b = text.as_bytes();
     let mut stack = [Open {
         at: 0,
@@ -195,6 +201,9 @@ fn validate(text: &str, mut pos: usize) -> Result<usize, JsonError> {
         match b.get(pos) {
             Some(&open @ (b'{' | b'[')) => {
                 let is_object = open == b'{';
+                if depth >= max_depth {
+                    return Err(JsonError::TooDeep);
+                }
                 let slot = stack.get_mut(depth).ok_or(JsonError::TooDeep)?;
                 *slot = Open {
                     at: pos,

@@ -1,0 +1,9 @@
+//! Mint → verify round trip over access, client capability and TaskRouter tokens built from the bytes.
+//! The property lives in `tests/support/fuzz_checks.rs`, shared with `cargo test`.
+#![no_main]
+
+#[path = "../../tests/support/fuzz_checks.rs"]
+#[allow(dead_code)]
+mod checks;
+
+libfuzzer_sys::fuzz_target!(|data: &[u8]| checks::check_roundtrip(data));
