@@ -141,6 +141,10 @@ fn copy_prefix(out: &mut [u8; MAX_MAC_LEN], tag: &[u8]) -> usize {
 /// Implement it to sign a token type the crate does not model; every token family of the crate
 /// implements it the same way. Both methods may be called twice (once to size the token, once to
 /// write it) and must write the same thing each time.
+///
+/// The JSON is yours: a key written twice (or an `alg` / `typ` header field) or nesting deeper
+/// than [`MAX_DEPTH`](crate::json::MAX_DEPTH) gives a token that [`verify`](crate::verify)
+/// refuses as malformed, as any strict verifier would.
 pub trait Payload {
     /// Header fields written between `"alg"` and `"typ"`. The header is always
     /// `{"alg":"<alg>",<these>,"typ":"JWT"}`; write keys that sort between `alg` and `typ` to
