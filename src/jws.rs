@@ -220,18 +220,19 @@ impl<'k> Signer<'k> {
     /// Write the token into `out` and return it, or [`Error::BufferTooSmall`] with the exact
     /// length needed (the buffer's content is then unspecified).
     pub fn sign_into<'b>(&self, claims: &dyn Payload, out: &'b mut [u8]) -> Result<&'b str, Error> {
-        // One pass; only a buffer that turns out too small costs a second, counting pass.
-        let written = self
-            .write(claims, out)
-            .and_then(|len| out.get(..len))
-            .and_then(|token| core::str::from_utf8(token).ok());
-        written.ok_or_else(|| Error::BufferTooSmall {
-            needed: self.encoded_len(claims),
-        })
+        // One pass: a buffer that turns out too small still learns the exact size it needed.
+        match self.write(claims, out) {
+            Ok(len) => out
+                .get(..len)
+                .and_then(|token| core::str::from_utf8(token).ok())
+                .ok_or(Error::BufferTooSmall { needed: len }),
+            Err(needed) => Err(Error::BufferTooSmall { needed }),
+        }
     }
 
-    /// Stream the token into `out`; its length, or `None` if `out` is too small.
-    fn write(&self, claims: &dyn Payload, out: &mut [u8]) -> Option<usize> {
+    /// Stream the token into `out`; its length, or `Err` with the length needed if `out` is
+    /// too small.
+    fn write(&self, claims: &dyn Payload, out: &mut [u8]) -> Result<usize, usize> {
         let mut enc = Base64Mac::new(out, Mac::new(self.alg, self.key));
         self.header_json(claims, &mut enc);
         enc.finish_segment();
@@ -239,18 +240,22 @@ impl<'k> Signer<'k> {
         Self::payload_json(claims, &mut enc);
         enc.finish_segment();
         let (pos, mac, failed) = enc.into_parts();
+        let total = pos + 1 + b64_len(self.alg.mac_len());
         if failed {
-            return None;
+            return Err(total);
         }
         let (tag, tag_len) = mac.finish();
         // The second dot is not part of the signing input. The MAC is encoded by base64ct,
         // in constant time.
-        let [dot, dst @ ..] = out.get_mut(pos..)? else {
-            return None;
+        let Some([dot, dst @ ..]) = out.get_mut(pos..) else {
+            return Err(total);
         };
         *dot = b'.';
-        let signature = Base64UrlUnpadded::encode(tag.get(..tag_len)?, dst).ok()?;
-        Some(pos + 1 + signature.len())
+        let signature = tag
+            .get(..tag_len)
+            .and_then(|tag| Base64UrlUnpadded::encode(tag, dst).ok())
+            .ok_or(total)?;
+        Ok(pos + 1 + signature.len())
     }
 
     /// Sign into a fixed-capacity stack buffer.
@@ -264,12 +269,15 @@ impl<'k> Signer<'k> {
     /// Sign into a new `String`.
     #[cfg(feature = "alloc")]
     pub fn sign(&self, claims: &dyn Payload) -> Result<alloc::string::String, Error> {
-        // Most tokens fit on the stack: one pass and one copy, instead of sizing first.
+        // Most tokens fit on the stack: one pass and one copy, instead of sizing first. A
+        // larger one learns its exact size from that pass, and takes a second.
         let mut stack = [0u8; 1024];
-        if let Ok(token) = self.sign_into(claims, &mut stack) {
-            return Ok(token.into());
-        }
-        let mut buf = alloc::vec![0u8; self.encoded_len(claims)];
+        let needed = match self.sign_into(claims, &mut stack) {
+            Ok(token) => return Ok(token.into()),
+            Err(Error::BufferTooSmall { needed }) => needed,
+            Err(e) => return Err(e),
+        };
+        let mut buf = alloc::vec![0u8; needed];
         let len = self.sign_into(claims, &mut buf)?.len();
         buf.truncate(len);
         alloc::string::String::from_utf8(buf).map_err(|_| Error::BufferTooSmall { needed: len })
@@ -281,43 +289,45 @@ pub(crate) const fn b64_len(n: usize) -> usize {
     (n / 3) * 4 + [0, 2, 3][n % 3]
 }
 
-/// Bytes staged before each base64 call; a multiple of 3 so chunks concatenate cleanly.
-const STAGE: usize = 256 * 3;
-
 /// Encode `src` as unpadded base64url into the start of `dst`; `None` if it does not fit.
 ///
 /// Header and payload are public, so a plain table encoder is used for them: it is several
 /// times faster than base64ct's constant-time one, which is kept for the MAC.
 fn encode_b64url<'o>(src: &[u8], dst: &'o mut [u8]) -> Option<&'o [u8]> {
     const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
-    let char_at = |word: u32, shift: u32| ALPHABET[((word >> shift) & 63) as usize];
+    let char_at = |word: u64, shift: u32| u64::from(ALPHABET[((word >> shift) & 63) as usize]);
     let dst = dst.get_mut(..b64_len(src.len()))?;
-    let mut chunks = src.chunks_exact(3);
-    let mut out = dst.chunks_exact_mut(4);
+    // Six bytes in, eight characters out, one 8-byte store: about twice as fast as three
+    // bytes at a time.
+    let mut chunks = src.chunks_exact(6);
+    let mut out = dst.chunks_exact_mut(8);
     for (c, o) in (&mut chunks).zip(&mut out) {
-        let word = u32::from(c[0]) << 16 | u32::from(c[1]) << 8 | u32::from(c[2]);
-        o.copy_from_slice(&[
-            char_at(word, 18),
-            char_at(word, 12),
-            char_at(word, 6),
-            char_at(word, 0),
-        ]);
+        let word = u64::from_be_bytes([0, 0, c[0], c[1], c[2], c[3], c[4], c[5]]);
+        let mut chars = 0u64;
+        for k in 0..8 {
+            chars |= char_at(word, 42 - 6 * k) << (8 * k);
+        }
+        o.copy_from_slice(&chars.to_le_bytes());
     }
     let rest = chunks.remainder();
     let tail = out.into_remainder();
-    let word = rest.iter().fold(0u32, |w, &b| w << 8 | u32::from(b)) << (8 * (3 - rest.len()));
+    let word = rest.iter().fold(0u64, |w, &b| w << 8 | u64::from(b)) << (8 * (6 - rest.len()));
     for (i, slot) in tail.iter_mut().enumerate() {
-        *slot = char_at(word, 18 - 6 * i as u32);
+        *slot = char_at(word, 42 - 6 * i as u32) as u8;
     }
     Some(dst)
 }
 
 /// Streams bytes through base64url into `out`, feeding the encoded text to the MAC.
+///
+/// Whole 3-byte groups are encoded straight from the caller's slice; only the one or two bytes
+/// of an unfinished group wait for the next call.
 struct Base64Mac<'b> {
     out: &'b mut [u8],
+    /// Bytes written, or that would have been written had `out` been large enough.
     pos: usize,
-    stage: [u8; STAGE],
-    staged: usize,
+    carry: [u8; 3],
+    carried: usize,
     mac: Mac,
     failed: bool,
 }
@@ -327,38 +337,45 @@ impl<'b> Base64Mac<'b> {
         Base64Mac {
             out,
             pos: 0,
-            stage: [0; STAGE],
-            staged: 0,
+            carry: [0; 3],
+            carried: 0,
             mac,
             failed: false,
         }
     }
 
-    fn finish_segment(&mut self) {
-        let src = self.stage.get(..self.staged).unwrap_or_default();
-        match self
-            .out
-            .get_mut(self.pos..)
-            .and_then(|dst| encode_b64url(src, dst))
-        {
-            Some(text) => {
-                self.mac.update(text);
-                self.pos += text.len();
+    /// Encode `bytes` (a whole number of groups, or the segment's end) into `out`. Once `out`
+    /// is full, only the length is counted, so that the caller learns the size it needed.
+    fn encode(&mut self, bytes: &[u8]) {
+        if !self.failed {
+            match self
+                .out
+                .get_mut(self.pos..)
+                .and_then(|dst| encode_b64url(bytes, dst))
+            {
+                Some(text) => self.mac.update(text),
+                None => self.failed = true,
             }
-            None => self.failed = true,
         }
-        self.staged = 0;
+        self.pos += b64_len(bytes.len());
+    }
+
+    /// End a segment: encode the unfinished group, if any.
+    fn finish_segment(&mut self) {
+        let carry = self.carry;
+        self.encode(carry.get(..self.carried).unwrap_or_default());
+        self.carried = 0;
     }
 
     fn put_raw(&mut self, bytes: &[u8]) {
         match self.out.get_mut(self.pos..self.pos + bytes.len()) {
-            Some(dst) => {
+            Some(dst) if !self.failed => {
                 dst.copy_from_slice(bytes);
                 self.mac.update(bytes);
-                self.pos += bytes.len();
             }
-            None => self.failed = true,
+            _ => self.failed = true,
         }
+        self.pos += bytes.len();
     }
 
     fn into_parts(self) -> (usize, Mac, bool) {
@@ -368,18 +385,29 @@ impl<'b> Base64Mac<'b> {
 
 impl Sink for Base64Mac<'_> {
     fn put(&mut self, mut bytes: &[u8]) {
-        while !bytes.is_empty() {
-            let room = STAGE - self.staged;
-            let (now, rest) = bytes.split_at(room.min(bytes.len()));
-            if let Some(dst) = self.stage.get_mut(self.staged..self.staged + now.len()) {
-                dst.copy_from_slice(now);
+        if self.carried > 0 {
+            let take = (3 - self.carried).min(bytes.len());
+            let (head, rest) = bytes.split_at(take);
+            if let Some(dst) = self.carry.get_mut(self.carried..self.carried + take) {
+                dst.copy_from_slice(head);
             }
-            self.staged += now.len();
-            if self.staged == STAGE {
-                self.finish_segment();
-            }
+            self.carried += take;
             bytes = rest;
+            if self.carried < 3 {
+                return;
+            }
+            let group = self.carry;
+            self.encode(&group);
+            self.carried = 0;
         }
+        let (groups, rest) = bytes.split_at(bytes.len() - bytes.len() % 3);
+        if !groups.is_empty() {
+            self.encode(groups);
+        }
+        if let Some(dst) = self.carry.get_mut(..rest.len()) {
+            dst.copy_from_slice(rest);
+        }
+        self.carried = rest.len();
     }
 }
 
@@ -491,7 +519,9 @@ mod tests {
     fn table_encoder_matches_base64ct() {
         let data: Vec<u8> = (0..=255u8).rev().chain(0..=255).collect();
         let mut out = [0u8; 1024];
-        for n in 0..data.len() {
+        // Miri runs base64ct's constant-time encoder thousands of times slower.
+        let lengths = if cfg!(miri) { 0..40 } else { 0..data.len() };
+        for n in lengths {
             let ours = encode_b64url(&data[..n], &mut out).unwrap();
             let mut theirs = [0u8; 1024];
             let theirs = Base64UrlUnpadded::encode(&data[..n], &mut theirs).unwrap();
@@ -545,10 +575,22 @@ mod tests {
         let signer = Signer::new(Algorithm::HS256, b"k");
         let needed = signer.encoded_len(&Big(3));
         let mut buf = [0u8; 200];
-        assert_eq!(
-            signer.sign_into(&Big(3), &mut buf[..needed - 1]),
-            Err(Error::BufferTooSmall { needed })
-        );
+        // Whichever segment the buffer runs out in: header, dot, payload, dot or signature.
+        for short in 0..needed {
+            assert_eq!(
+                signer.sign_into(&Big(3), &mut buf[..short]),
+                Err(Error::BufferTooSmall { needed }),
+                "{short}"
+            );
+        }
         assert_eq!(signer.sign_into(&Big(3), &mut buf).unwrap().len(), needed);
+        for alg in [Algorithm::HS384, Algorithm::HS512] {
+            let signer = Signer::new(alg, b"k");
+            let needed = signer.encoded_len(&Big(3));
+            assert_eq!(
+                signer.sign_into(&Big(3), &mut buf[..needed - 1]),
+                Err(Error::BufferTooSmall { needed })
+            );
+        }
     }
 }

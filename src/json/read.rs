@@ -378,6 +378,12 @@ fn scan_number(b: &[u8], mut i: usize) -> Result<usize, JsonError> {
 fn scan_string(b: &[u8], mut i: usize) -> Result<usize, JsonError> {
     i += 1;
     loop {
+        i = find(
+            b,
+            i,
+            |x| has_byte(x, b'"') | has_byte(x, b'\\') | below(x, 0x20),
+            |c| c == b'"' || c == b'\\' || c < 0x20,
+        );
         match b.get(i) {
             Some(b'"') => return Ok(i + 1),
             Some(b'\\') => i = scan_escape(b, i + 1)?,
@@ -386,6 +392,43 @@ fn scan_string(b: &[u8], mut i: usize) -> Result<usize, JsonError> {
             None => return Err(JsonError::Syntax),
         }
     }
+}
+
+const ONES: u64 = u64::from_ne_bytes([0x01; 8]);
+const HIGH: u64 = ONES * 0x80;
+
+/// Top bit set in each byte of `x` equal to `c` (and possibly in bytes after one that is:
+/// only the first flagged byte is exact, which is all [`find`] uses).
+#[inline(always)]
+fn has_byte(x: u64, c: u8) -> u64 {
+    let y = x ^ (ONES * u64::from(c));
+    y.wrapping_sub(ONES) & !y
+}
+
+/// Top bit set in each byte of `x` below `n` (`n` at most 0x80; first flagged byte exact).
+#[inline(always)]
+fn below(x: u64, n: u8) -> u64 {
+    x.wrapping_sub(ONES * u64::from(n)) & !x
+}
+
+/// Index of the first byte at or after `i` that `hit` accepts (or `b.len()`), testing eight
+/// bytes at a time with `flags`, which must flag (top bit) the bytes `hit` accepts.
+#[inline(always)]
+fn find(b: &[u8], mut i: usize, flags: impl Fn(u64) -> u64, hit: impl Fn(u8) -> bool) -> usize {
+    while let Some(Ok(word)) = b.get(i..i + 8).map(<[u8; 8]>::try_from) {
+        let flagged = flags(u64::from_le_bytes(word)) & HIGH;
+        if flagged != 0 {
+            return i + (flagged.trailing_zeros() / 8) as usize;
+        }
+        i += 8;
+    }
+    while let Some(&c) = b.get(i) {
+        if hit(c) {
+            break;
+        }
+        i += 1;
+    }
+    i
 }
 
 /// Validate an escape whose backslash is just before `i`; return the index after it.
@@ -499,7 +542,12 @@ fn string_end(text: &str, i: usize) -> Option<usize> {
     let mut j = i + 1;
     loop {
         // Validated text: only a quote or a backslash matters inside a string.
-        j += b.get(j..)?.iter().position(|&c| c == b'"' || c == b'\\')?;
+        j = find(
+            b,
+            j,
+            |x| has_byte(x, b'"') | has_byte(x, b'\\'),
+            |c| c == b'"' || c == b'\\',
+        );
         match b.get(j)? {
             b'"' => return Some(j + 1),
             _ => j += 2,
@@ -517,10 +565,16 @@ fn value_end(text: &str, i: usize) -> Option<usize> {
             let mut j = i;
             loop {
                 // Jump to the next byte that can change the nesting.
-                j += b
-                    .get(j..)?
-                    .iter()
-                    .position(|&c| matches!(c, b'"' | b'{' | b'[' | b'}' | b']'))?;
+                // `[` and `]` are `{` and `}` without the 0x20 bit.
+                j = find(
+                    b,
+                    j,
+                    |x| {
+                        let folded = x | (ONES * 0x20);
+                        has_byte(x, b'"') | has_byte(folded, b'{') | has_byte(folded, b'}')
+                    },
+                    |c| matches!(c, b'"' | b'{' | b'[' | b'}' | b']'),
+                );
                 match b.get(j)? {
                     b'{' | b'[' => depth += 1,
                     b'}' | b']' => {
@@ -1183,6 +1237,52 @@ mod tests {
         assert_eq!(decode_escape("ud83d"), None);
         assert_eq!(decode_escape("q"), None);
         assert_eq!(decode_escape(""), None);
+    }
+
+    #[test]
+    fn word_search_finds_the_first_hit() {
+        // Every byte value at every position of a 19-byte run (two words and a remainder),
+        // with a hit right behind it to tempt the word tests.
+        let string_stop = |c: u8| c == b'"' || c == b'\\' || c < 0x20;
+        let nesting = |c: u8| matches!(c, b'"' | b'{' | b'[' | b'}' | b']');
+        let lengths: &[usize] = if cfg!(miri) {
+            &[9, 19]
+        } else {
+            &[0, 1, 7, 8, 9, 16, 19]
+        };
+        for &len in lengths {
+            for at in 0..len {
+                for c in 0..=255u8 {
+                    let mut bytes = [b'a'; 19];
+                    bytes[at] = c;
+                    if at + 1 < len {
+                        bytes[at + 1] = if c == b'"' { b'{' } else { b'"' };
+                    }
+                    let b = &bytes[..len];
+                    let naive =
+                        |hit: &dyn Fn(u8) -> bool| b.iter().position(|&c| hit(c)).unwrap_or(len);
+                    let got = find(
+                        b,
+                        0,
+                        |x| has_byte(x, b'"') | has_byte(x, b'\\') | below(x, 0x20),
+                        string_stop,
+                    );
+                    assert_eq!(got, naive(&string_stop), "{b:?}");
+                    let folded = |x: u64| x | (ONES * 0x20);
+                    let got = find(
+                        b,
+                        0,
+                        |x| {
+                            has_byte(x, b'"')
+                                | has_byte(folded(x), b'{')
+                                | has_byte(folded(x), b'}')
+                        },
+                        nesting,
+                    );
+                    assert_eq!(got, naive(&nesting), "{b:?}");
+                }
+            }
+        }
     }
 
     #[test]

@@ -301,6 +301,39 @@ const PLAIN: [bool; 256] = {
     table
 };
 
+/// Length of the run of [`PLAIN`] bytes at the start of `bytes`.
+///
+/// Eight bytes at a time: each test below sets the top bit of a byte that needs escaping (and
+/// may also set it in bytes after one that does, which the first-match search ignores).
+fn plain_run(bytes: &[u8]) -> usize {
+    const ONES: u64 = u64::from_ne_bytes([0x01; 8]);
+    const HIGH: u64 = u64::from_ne_bytes([0x80; 8]);
+    let zero_byte = |x: u64| x.wrapping_sub(ONES) & !x;
+    let mut words = bytes.chunks_exact(8);
+    let mut run = 0;
+    for chunk in &mut words {
+        let mut le = [0u8; 8];
+        le.copy_from_slice(chunk);
+        let x = u64::from_le_bytes(le);
+        let control = x.wrapping_sub(ONES * 0x20) & !x;
+        let quote = zero_byte(x ^ (ONES * u64::from(b'"')));
+        let backslash = zero_byte(x ^ (ONES * u64::from(b'\\')));
+        // 0x7f and above: the top bit already, or after adding one (a carry out of an 0xff
+        // byte only reaches later bytes).
+        let high = x | x.wrapping_add(ONES);
+        let special = (control | quote | backslash | high) & HIGH;
+        if special != 0 {
+            return run + (special.trailing_zeros() / 8) as usize;
+        }
+        run += 8;
+    }
+    run + words
+        .remainder()
+        .iter()
+        .position(|&b| !PLAIN[usize::from(b)])
+        .unwrap_or(words.remainder().len())
+}
+
 /// Escape a whole `&str` into `out`.
 fn escape<S: Sink + ?Sized>(out: &mut S, s: &str) {
     let bytes = s.as_bytes();
@@ -308,12 +341,7 @@ fn escape<S: Sink + ?Sized>(out: &mut S, s: &str) {
     let mut i = 0;
     while i < bytes.len() {
         // Runs of plain bytes are copied whole.
-        i += bytes
-            .get(i..)
-            .unwrap_or_default()
-            .iter()
-            .position(|&b| !PLAIN[usize::from(b)])
-            .unwrap_or(bytes.len() - i);
+        i += plain_run(bytes.get(i..).unwrap_or_default());
         if i >= bytes.len() {
             break;
         }
@@ -437,6 +465,31 @@ mod tests {
         let mut buf = Buf([0; 512], 0);
         f(&mut JsonWriter::new(&mut buf));
         (buf.0, buf.1)
+    }
+
+    #[test]
+    fn plain_run_finds_the_first_byte_to_escape() {
+        // Every byte value at every position of a 19-byte run of plain bytes (two words and a
+        // remainder), with a second special byte behind it to tempt the word tests.
+        let lengths: &[usize] = if cfg!(miri) {
+            &[9, 19]
+        } else {
+            &[0, 1, 7, 8, 9, 16, 19]
+        };
+        for &len in lengths {
+            for at in 0..len {
+                for b in 0..=255u8 {
+                    let mut bytes = [b'a'; 19];
+                    bytes[at] = b;
+                    if at + 1 < len {
+                        bytes[at + 1] = 0xff;
+                    }
+                    let bytes = &bytes[..len];
+                    let naive = bytes.iter().position(|&c| !is_plain(c)).unwrap_or(len);
+                    assert_eq!(plain_run(bytes), naive, "{bytes:?}");
+                }
+            }
+        }
     }
 
     #[test]
