@@ -57,26 +57,12 @@ token=$(printf '%s\n' "$out" | grep -E '^eyJ[A-Za-z0-9_-]*\.[A-Za-z0-9_-]+\.[A-Z
 }
 
 # The firmware's constants (embedded/src/main.rs).
-python3 - "$token" <<'PY'
-import base64, hashlib, hmac, json, sys
+payload=$(python3 "$root/ci/check_token.py" "$token" 'cortex-m-example-secret')
+python3 - "$payload" <<'PY'
+import json, sys
 
-token = sys.argv[1]
-secret = b"cortex-m-example-secret"
+payload = json.loads(sys.argv[1])
 account, key, now = "AC0123456789abcdef0123456789abcdef", "SK0123456789abcdef0123456789abcdef", 1_700_000_000
-
-def b64url(segment):
-    assert "=" not in segment, segment
-    return base64.urlsafe_b64decode(segment + "=" * (-len(segment) % 4))
-
-header_b64, payload_b64, sig_b64 = token.split(".")
-expected = hmac.new(secret, f"{header_b64}.{payload_b64}".encode(), hashlib.sha256).digest()
-assert hmac.compare_digest(b64url(sig_b64), expected), "HMAC-SHA256 signature does not verify"
-wrong = hmac.new(b"not the secret", f"{header_b64}.{payload_b64}".encode(), hashlib.sha256).digest()
-assert not hmac.compare_digest(b64url(sig_b64), wrong), "checker accepts a wrong secret"
-
-header = json.loads(b64url(header_b64))
-payload = json.loads(b64url(payload_b64))
-assert header == {"alg": "HS256", "cty": "twilio-fpa;v=1", "typ": "JWT"}, header
 assert payload == {
     "jti": f"{key}-{now}",
     "grants": {

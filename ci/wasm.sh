@@ -32,29 +32,13 @@ export JWT_NOW=$(date +%s)
 token=$(node "$crate/run.mjs" "$wasm")
 echo "token: $token"
 
-python3 - "$token" <<'PY'
-import base64, hashlib, hmac, json, os, sys
+payload=$(python3 "$root/ci/check_token.py" "$token" "$TWILIO_API_SECRET")
+python3 - "$payload" <<'PY'
+import json, os, sys
 
-token = sys.argv[1]
+payload = json.loads(sys.argv[1])
 env = os.environ
 now = int(env["JWT_NOW"])
-
-def b64url(segment):
-    assert "=" not in segment and "+" not in segment and "/" not in segment, segment
-    return base64.urlsafe_b64decode(segment + "=" * (-len(segment) % 4))
-
-parts = token.split(".")
-assert len(parts) == 3, f"expected 3 segments, got {len(parts)}"
-header_b64, payload_b64, sig_b64 = parts
-expected = hmac.new(env["TWILIO_API_SECRET"].encode(), f"{header_b64}.{payload_b64}".encode(),
-                    hashlib.sha256).digest()
-assert hmac.compare_digest(b64url(sig_b64), expected), "HMAC-SHA256 signature does not verify"
-wrong = hmac.new(b"not the secret", f"{header_b64}.{payload_b64}".encode(), hashlib.sha256).digest()
-assert not hmac.compare_digest(b64url(sig_b64), wrong), "checker accepts a wrong secret"
-
-header = json.loads(b64url(header_b64))
-payload = json.loads(b64url(payload_b64))
-assert header == {"alg": "HS256", "cty": "twilio-fpa;v=1", "typ": "JWT"}, header
 key = env["TWILIO_API_KEY"]
 assert payload["iss"] == key, payload
 assert payload["sub"] == env["TWILIO_ACCOUNT_SID"], payload
