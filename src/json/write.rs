@@ -72,6 +72,28 @@ impl Buffered<'_> {
     }
 }
 
+impl Buffered<'_> {
+    /// `prefix`, `text` and `suffix` straight into the buffer when `text` needs no escaping and
+    /// all fits; `false` (nothing written) otherwise. Most keys and values take this path.
+    #[inline]
+    fn put_plain(&mut self, prefix: &[u8], text: &[u8], suffix: &[u8]) -> bool {
+        let total = prefix.len() + text.len() + suffix.len();
+        let Some(dst) = self.buf.get_mut(self.len..self.len + total) else {
+            return false;
+        };
+        if plain_run(text) != text.len() {
+            return false;
+        }
+        let (head, rest) = dst.split_at_mut(prefix.len());
+        head.copy_from_slice(prefix);
+        let (middle, tail) = rest.split_at_mut(text.len());
+        middle.copy_from_slice(text);
+        tail.copy_from_slice(suffix);
+        self.len += total;
+        true
+    }
+}
+
 impl Sink for Buffered<'_> {
     #[inline]
     fn put(&mut self, bytes: &[u8]) {
@@ -156,6 +178,11 @@ impl<'s> JsonWriter<'s> {
 
     /// Write a member name; the next call writes its value.
     pub fn key(&mut self, name: &str) {
+        let open: &[u8] = if self.comma { b",\"" } else { b"\"" };
+        if self.sink.put_plain(open, name.as_bytes(), b"\":") {
+            self.comma = false;
+            return;
+        }
         self.separate();
         self.sink.put(b"\"");
         escape(&mut self.sink, name);
@@ -165,6 +192,11 @@ impl<'s> JsonWriter<'s> {
 
     /// Write a string value.
     pub fn string(&mut self, value: &str) {
+        let open: &[u8] = if self.comma { b",\"" } else { b"\"" };
+        if self.sink.put_plain(open, value.as_bytes(), b"\"") {
+            self.comma = true;
+            return;
+        }
         self.string_parts(&[value]);
     }
 
