@@ -394,27 +394,32 @@ fn scan_string(b: &[u8], mut i: usize) -> Result<usize, JsonError> {
     }
 }
 
-const ONES: u64 = u64::from_ne_bytes([0x01; 8]);
+pub(super) const ONES: u64 = u64::from_ne_bytes([0x01; 8]);
 const HIGH: u64 = ONES * 0x80;
 
 /// Top bit set in each byte of `x` equal to `c` (and possibly in bytes after one that is:
 /// only the first flagged byte is exact, which is all [`find`] uses).
 #[inline(always)]
-fn has_byte(x: u64, c: u8) -> u64 {
+pub(super) fn has_byte(x: u64, c: u8) -> u64 {
     let y = x ^ (ONES * u64::from(c));
     y.wrapping_sub(ONES) & !y
 }
 
 /// Top bit set in each byte of `x` below `n` (`n` at most 0x80; first flagged byte exact).
 #[inline(always)]
-fn below(x: u64, n: u8) -> u64 {
+pub(super) fn below(x: u64, n: u8) -> u64 {
     x.wrapping_sub(ONES * u64::from(n)) & !x
 }
 
 /// Index of the first byte at or after `i` that `hit` accepts (or `b.len()`), testing eight
 /// bytes at a time with `flags`, which must flag (top bit) the bytes `hit` accepts.
 #[inline(always)]
-fn find(b: &[u8], mut i: usize, flags: impl Fn(u64) -> u64, hit: impl Fn(u8) -> bool) -> usize {
+pub(super) fn find(
+    b: &[u8],
+    mut i: usize,
+    flags: impl Fn(u64) -> u64,
+    hit: impl Fn(u8) -> bool,
+) -> usize {
     while let Some(Ok(word)) = b.get(i..i + 8).map(<[u8; 8]>::try_from) {
         let flagged = flags(u64::from_le_bytes(word)) & HIGH;
         if flagged != 0 {

@@ -1,6 +1,6 @@
 //! A compact JSON writer with twilio-python's escaping, streaming into a [`Sink`].
 
-use super::read::{Kind, Value};
+use super::read::{Kind, ONES, Value, below, find, has_byte};
 
 /// Somewhere bytes can be streamed to: a counter, a base64url + HMAC encoder, a buffer.
 ///
@@ -333,37 +333,15 @@ const PLAIN: [bool; 256] = {
     table
 };
 
-/// Length of the run of [`PLAIN`] bytes at the start of `bytes`.
-///
-/// Eight bytes at a time: each test below sets the top bit of a byte that needs escaping (and
-/// may also set it in bytes after one that does, which the first-match search ignores).
+/// Length of the run of [`PLAIN`] bytes at the start of `bytes`, found eight bytes at a time.
 fn plain_run(bytes: &[u8]) -> usize {
-    const ONES: u64 = u64::from_ne_bytes([0x01; 8]);
-    const HIGH: u64 = u64::from_ne_bytes([0x80; 8]);
-    let zero_byte = |x: u64| x.wrapping_sub(ONES) & !x;
-    let mut words = bytes.chunks_exact(8);
-    let mut run = 0;
-    for chunk in &mut words {
-        let mut le = [0u8; 8];
-        le.copy_from_slice(chunk);
-        let x = u64::from_le_bytes(le);
-        let control = x.wrapping_sub(ONES * 0x20) & !x;
-        let quote = zero_byte(x ^ (ONES * u64::from(b'"')));
-        let backslash = zero_byte(x ^ (ONES * u64::from(b'\\')));
+    let flags = |x: u64| {
         // 0x7f and above: the top bit already, or after adding one (a carry out of an 0xff
         // byte only reaches later bytes).
         let high = x | x.wrapping_add(ONES);
-        let special = (control | quote | backslash | high) & HIGH;
-        if special != 0 {
-            return run + (special.trailing_zeros() / 8) as usize;
-        }
-        run += 8;
-    }
-    run + words
-        .remainder()
-        .iter()
-        .position(|&b| !PLAIN[usize::from(b)])
-        .unwrap_or(words.remainder().len())
+        below(x, 0x20) | has_byte(x, b'"') | has_byte(x, b'\\') | high
+    };
+    find(bytes, 0, flags, |b| !PLAIN[usize::from(b)])
 }
 
 /// Escape a whole `&str` into `out`.
