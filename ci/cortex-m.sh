@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Build embedded/ (no_std firmware for a Cortex-M3), print its flash size, boot it in QEMU's
 # lm3s6965evb, capture the access token it prints over semihosting, and check the token on the
-# host with Python's hmac: signature, identity and grants. Installs what it needs (the Rust
-# target; qemu-system-arm from Debian if missing). Run from anywhere; exits non-zero on failure.
+# host with Python's hmac: signature, identity and grants. Installs what it needs: the Rust
+# target, and qemu-system-arm (Debian's, unpacked into embedded/target/qemu) when the machine
+# has none. Run from anywhere; exits non-zero on failure.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$PWD
@@ -11,20 +12,42 @@ start=$SECONDS
 
 rustup target add thumbv7m-none-eabi
 as_root() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
-if ! command -v qemu-system-arm >/dev/null; then
-    # Debian's qemu-system-arm can make apt remove a newer qemu-utils (another suite's build);
-    # reinstalling qemu-utils alongside keeps qemu-img on the machine when it was there.
-    packages=(qemu-system-arm)
-    if command -v qemu-img >/dev/null; then packages+=(qemu-utils); fi
-    as_root apt-get update -qq
-    as_root env DEBIAN_FRONTEND=noninteractive \
-        apt-get install -y -qq --no-install-recommends "${packages[@]}" >/dev/null
-fi
 if ! command -v size >/dev/null; then
     as_root apt-get update -qq
     as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq binutils >/dev/null
 fi
-qemu-system-arm --version | head -n 1
+
+# QEMU: the machine's own if it has one, else Debian's qemu-system-arm unpacked into a private
+# prefix. Installing it system-wide is not an option on this machine kind: it comes with a newer
+# qemu-utils (a backport) that Breaks Debian's qemu-system-common, so apt either refuses ("held
+# broken packages") or removes qemu-utils. Unpacking the very packages apt would install leaves
+# every installed package as it was.
+qemu=$(command -v qemu-system-arm || true)
+qemu_args=()
+if [ -z "$qemu" ]; then
+    prefix=$crate/target/qemu
+    if [ ! -x "$prefix/usr/bin/qemu-system-arm" ]; then
+        echo "qemu-system-arm not installed: unpacking Debian's packages into $prefix"
+        as_root apt-get update -qq
+        # What apt would install here (qemu-system-arm and the libraries this machine lacks).
+        mapfile -t debs < <(apt-get install -s --no-install-recommends qemu-system-arm |
+            awk '$1 == "Inst" { print $2 }')
+        [ ${#debs[@]} -gt 0 ] || { echo "ci/cortex-m.sh: apt offers no qemu-system-arm" >&2; exit 1; }
+        downloads=$(mktemp -d)
+        (cd "$downloads" && apt-get download -qq "${debs[@]}" 2>&1 |
+            grep -v 'unsandboxed as root' || true)
+        rm -rf "$prefix" && mkdir -p "$prefix"
+        for deb in "$downloads"/*.deb; do dpkg-deb -x "$deb" "$prefix"; done
+        rm -rf "$downloads"
+        [ -x "$prefix/usr/bin/qemu-system-arm" ] || {
+            echo "ci/cortex-m.sh: unpacking qemu-system-arm failed" >&2; exit 1; }
+    fi
+    qemu=$prefix/usr/bin/qemu-system-arm
+    libs=$(find "$prefix" -maxdepth 3 -type d -name '*-linux-gnu*' | paste -sd: -)
+    export LD_LIBRARY_PATH=$libs${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}
+    qemu_args=(-L "$prefix/usr/share/qemu")
+fi
+"$qemu" --version | head -n 1
 
 # Its own target dir (no contention with the root build's lock), and the size flag of
 # embedded/.cargo/config.toml, which RUSTFLAGS from the environment would override.
@@ -43,7 +66,7 @@ echo "flash size (.text + .rodata): $((text + rodata)) bytes (whole image with v
 
 # Same command line as the runner in embedded/.cargo/config.toml. Semihosting carries the
 # output and the exit status (0 on success); the timeout guards against a hung guest.
-out=$(timeout 120 qemu-system-arm -cpu cortex-m3 -machine lm3s6965evb -nographic \
+out=$(timeout 120 "$qemu" "${qemu_args[@]}" -cpu cortex-m3 -machine lm3s6965evb -nographic \
     -semihosting-config enable=on,target=native -kernel "$elf" </dev/null) || {
     status=$?
     echo "$out"
