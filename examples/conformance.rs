@@ -98,17 +98,23 @@ fn type_name(v: &Value) -> &'static str {
     }
 }
 
-/// A string field: absent -> "" (unset), a string -> itself, anything else -> skip.
+/// An optional key of the schema: absent and `null` both mean "not set" (the schema's `null` is
+/// "explicitly unset"). The one key where `null` means something else, `nbf`, is read directly.
+fn field<'a>(obj: &'a Value, key: &str) -> Option<&'a Value> {
+    obj.get(key).filter(|v| !v.is_null())
+}
+
+/// A string field: unset -> "" (the crate's "not set"), a string -> itself, anything else -> skip.
 fn text<'a>(obj: &'a Value, key: &str) -> Result<&'a str, Skip> {
-    match obj.get(key) {
-        None | Some(Value::Null) => Ok(""),
+    match field(obj, key) {
+        None => Ok(""),
         Some(Value::String(s)) => Ok(s),
         Some(other) => Err(Skip(format!("{key} is {}, not a string", type_name(other)))),
     }
 }
 
 fn integer(case: &Value, key: &str) -> Result<Option<i64>, Skip> {
-    match case.get(key) {
+    match field(case, key) {
         None => Ok(None),
         Some(Value::Number(n)) if n.is_i64() => Ok(n.as_i64()),
         Some(other) => Err(Skip(format!(
@@ -134,9 +140,9 @@ fn now(case: &Value) -> Result<u64, Skip> {
     }
 }
 
-/// A JSON object of strings as pairs, in the case's order.
+/// A JSON object of strings as pairs, in the case's order (unset: none).
 fn string_pairs<'a>(obj: Option<&'a Value>, what: &str) -> Result<Vec<(&'a str, &'a str)>, Skip> {
-    let Some(obj) = obj else {
+    let Some(obj) = obj.filter(|v| !v.is_null()) else {
         return Ok(Vec::new());
     };
     let Some(map) = obj.as_object() else {
@@ -157,13 +163,16 @@ fn string_pairs<'a>(obj: Option<&'a Value>, what: &str) -> Result<Vec<(&'a str, 
 macro_rules! apply_lifetime {
     ($token:expr, $case:expr) => {{
         let mut token = $token;
-        match $case.get("algorithm") {
+        match field($case, "algorithm") {
             None => {}
             Some(Value::String(name)) => match name.parse::<Algorithm>() {
                 Ok(alg) => token = token.algorithm(alg),
                 Err(e) => return Ok(Err(e)),
             },
             Some(other) => return Err(Skip(format!("algorithm is {}", type_name(other)))),
+        }
+        if $case.get("ttl") == Some(&Value::Null) {
+            return Err(Skip("ttl is null: every token has a lifetime".into()));
         }
         if let Some(ttl) = integer($case, "ttl")? {
             token = token.ttl(ttl);
@@ -186,7 +195,7 @@ macro_rules! apply_lifetime {
 
 fn access_token(case: &Value) -> Minted {
     let now = now(case)?;
-    let grants_json: &[Value] = match case.get("grants") {
+    let grants_json: &[Value] = match field(case, "grants") {
         Some(Value::Array(list)) => list,
         None => &[],
         Some(_) => return Err(Skip("grants is not a list".into())),
@@ -194,7 +203,7 @@ fn access_token(case: &Value) -> Minted {
     let mut playback_json = Vec::new();
     for g in grants_json {
         if g.get("type").and_then(Value::as_str) == Some("playback") {
-            playback_json.push(g.get("grant").map(|v| v.to_string()));
+            playback_json.push(field(g, "grant").map(|v| v.to_string()));
         }
     }
     let mut playback_json = playback_json.iter();
@@ -234,7 +243,7 @@ fn access_token(case: &Value) -> Minted {
             Some("voice") => {
                 let params = string_pairs(g.get("outgoing_application_params"), "voice params")?;
                 let mut voice = VoiceGrant::<64>::with_capacity()
-                    .incoming_allow(g.get("incoming_allow") == Some(&Value::Bool(true)))
+                    .incoming_allow(field(g, "incoming_allow") == Some(&Value::Bool(true)))
                     .outgoing_application_sid(text(g, "outgoing_application_sid")?)
                     .push_credential_sid(text(g, "push_credential_sid")?)
                     .endpoint_id(text(g, "endpoint_id")?);
@@ -252,16 +261,7 @@ fn access_token(case: &Value) -> Minted {
         grants.push(grant);
     }
 
-    let identity = match case.get("identity") {
-        None | Some(Value::Null) => "",
-        Some(Value::String(s)) => s,
-        Some(other) => {
-            return Err(Skip(format!(
-                "identity is {}, not a string",
-                type_name(other)
-            )));
-        }
-    };
+    let identity = text(case, "identity")?;
     let mut token = AccessToken::<16>::with_capacity(
         text(case, "account_sid")?,
         text(case, "key_sid")?,
@@ -284,7 +284,7 @@ fn client_capability(case: &Value) -> Minted {
     );
     token = apply_lifetime!(token, case);
     // The case's order first, then any scope it did not list, in the default order.
-    let mut order: Vec<&str> = match case.get("scope_order") {
+    let mut order: Vec<&str> = match field(case, "scope_order") {
         Some(Value::Array(list)) => list.iter().filter_map(Value::as_str).collect(),
         _ => Vec::new(),
     };
@@ -294,7 +294,7 @@ fn client_capability(case: &Value) -> Minted {
         }
     }
     for scope in order {
-        let Some(spec) = case.get(scope) else {
+        let Some(spec) = field(case, scope) else {
             continue;
         };
         token = match scope {
@@ -324,7 +324,9 @@ fn client_capability(case: &Value) -> Minted {
 }
 
 fn filters(v: Option<&Value>) -> Result<Vec<FilterRequirement<'_>>, Skip> {
-    let Some(v) = v else { return Ok(Vec::new()) };
+    let Some(v) = v.filter(|v| !v.is_null()) else {
+        return Ok(Vec::new());
+    };
     let Some(map) = v.as_object() else {
         return Err(Skip("filter is not an object".into()));
     };
@@ -342,12 +344,15 @@ fn filters(v: Option<&Value>) -> Result<Vec<FilterRequirement<'_>>, Skip> {
 fn taskrouter(case: &Value) -> Minted {
     let now = now(case)?;
     let empty = Map::new();
-    let options_json = match case.get("options") {
+    let options_json = match field(case, "options") {
         Some(Value::Object(map)) => map,
         _ => &empty,
     };
     let mut options = TaskRouterOptions::default();
     for (name, value) in options_json {
+        if value.is_null() {
+            continue; // explicitly unset: the flag keeps its default
+        }
         let Some(on) = value.as_bool() else {
             return Err(Skip(format!("option {name} is not a boolean")));
         };
@@ -368,7 +373,7 @@ fn taskrouter(case: &Value) -> Minted {
         };
         *flag = on;
     }
-    let custom: &[Value] = match case.get("custom_policies") {
+    let custom: &[Value] = match field(case, "custom_policies") {
         Some(Value::Array(list)) => list,
         _ => &[],
     };
@@ -390,18 +395,18 @@ fn taskrouter(case: &Value) -> Minted {
         channel_id,
     )
     .options(options);
-    token = match case.get("channel_kind").and_then(Value::as_str) {
+    token = match field(case, "channel_kind").and_then(Value::as_str) {
         Some("worker") => token.kind(ChannelKind::Worker),
         Some("taskqueue") => token.kind(ChannelKind::TaskQueue),
         Some("workspace") => token.kind(ChannelKind::Workspace),
         None => token,
         Some(other) => return Err(Skip(format!("unknown channel kind {other}"))),
     };
-    if let Some(name) = case.get("friendly_name") {
+    if let Some(name) = field(case, "friendly_name") {
         token = token.friendly_name(name.as_str().ok_or(Skip("friendly_name".into()))?);
     }
     token = apply_lifetime!(token, case);
-    let calls: &[Value] = match case.get("calls") {
+    let calls: &[Value] = match field(case, "calls") {
         Some(Value::Array(list)) => list,
         _ => &[],
     };
@@ -409,8 +414,8 @@ fn taskrouter(case: &Value) -> Minted {
         let (method, channel) = match call {
             Value::String(m) => (m.as_str(), channel_id),
             Value::Object(_) => (
-                call.get("method").and_then(Value::as_str).unwrap_or(""),
-                call.get("channel_id")
+                field(call, "method").and_then(Value::as_str).unwrap_or(""),
+                field(call, "channel_id")
                     .and_then(Value::as_str)
                     .unwrap_or(channel_id),
             ),
@@ -433,12 +438,12 @@ fn taskrouter(case: &Value) -> Minted {
         };
     }
     for (p, (query, post)) in custom.iter().zip(&custom_filters) {
-        let method = match p.get("method") {
+        let method = match field(p, "method") {
             None => "GET",
             Some(Value::String(m)) => m,
             Some(other) => return Err(Skip(format!("policy method is {}", type_name(other)))),
         };
-        let allow = match p.get("allow") {
+        let allow = match field(p, "allow") {
             None => true,
             Some(Value::Bool(b)) => *b,
             Some(other) => return Err(Skip(format!("policy allow is {}", type_name(other)))),

@@ -105,3 +105,131 @@ fn every_verify_case_matches_expected() {
         "too many skipped lines: {skipped}"
     );
 }
+
+/// The schema: an absent key means "not set, use the default" and `null` means "explicitly
+/// unset". For every optional key below, `null` must give the same answer as leaving the key
+/// out, and that answer must be a real one (a token or an error), never `skip`.
+#[test]
+fn null_means_unset_in_every_optional_position() {
+    let access = r#"{"id": "n", "kind": "access_token", "now": 1700000000,
+        "account_sid": "AC00000000000000000000000000000001",
+        "key_sid": "SK00000000000000000000000000000002", "secret": "s", "identity": "alice",
+        "grants": [{"type": "video", "room": "r"},
+                   {"type": "voice", "incoming_allow": true,
+                    "outgoing_application_sid": "AP00000000000000000000000000000003"},
+                   {"type": "chat", "service_sid": "IS00000000000000000000000000000004"},
+                   {"type": "sync", "service_sid": "IS00000000000000000000000000000005"},
+                   {"type": "taskrouter", "workspace_sid": "WS00000000000000000000000000000006"},
+                   {"type": "playback"}]}"#;
+    let client = r#"{"id": "n", "kind": "client_capability", "now": 1700000000,
+        "account_sid": "AC00000000000000000000000000000001", "auth_token": "t",
+        "incoming": {"client_name": "alice"},
+        "outgoing": {"application_sid": "AP00000000000000000000000000000003"},
+        "event_stream": {}}"#;
+    let taskrouter = r#"{"id": "n", "kind": "taskrouter_capability", "now": 1700000000,
+        "account_sid": "AC00000000000000000000000000000001", "auth_token": "t",
+        "workspace_sid": "WS00000000000000000000000000000006",
+        "channel_id": "WK00000000000000000000000000000007",
+        "options": {"allow_update_activities": true},
+        "calls": ["allow_fetch_self", {"method": "allow_web_sockets"}],
+        "custom_policies": [{"url": "https://taskrouter.twilio.com/v1/x", "method": "POST",
+                             "allow": true}]}"#;
+    let verify = r#"{"id": "n", "kind": "verify", "now": 1700000000, "secret": "s",
+        "token": "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJleHAiOjE3MDAwMDM2MDB9.x"}"#;
+
+    // (base case, path of the key set to null: objects by key, lists by index)
+    let positions: &[(&str, &[&str])] = &[
+        (access, &["valid_until"]),
+        (access, &["region"]),
+        (access, &["algorithm"]),
+        (access, &["grants"]),
+        (access, &["grants", "0", "room"]),
+        (access, &["grants", "1", "outgoing_application_params"]),
+        (access, &["grants", "1", "push_credential_sid"]),
+        (access, &["grants", "1", "endpoint_id"]),
+        (access, &["grants", "1", "incoming_allow"]),
+        (access, &["grants", "2", "endpoint_id"]),
+        (access, &["grants", "2", "deployment_role_sid"]),
+        (access, &["grants", "2", "push_credential_sid"]),
+        (access, &["grants", "3", "endpoint_id"]),
+        (access, &["grants", "4", "worker_sid"]),
+        (access, &["grants", "4", "role"]),
+        (access, &["grants", "5", "grant"]),
+        (client, &["valid_until"]),
+        (client, &["scope_order"]),
+        (client, &["incoming"]),
+        (client, &["outgoing"]),
+        (client, &["event_stream"]),
+        (client, &["outgoing", "params"]),
+        (client, &["event_stream", "filters"]),
+        (client, &["algorithm"]),
+        (taskrouter, &["valid_until"]),
+        (taskrouter, &["channel_kind"]),
+        (taskrouter, &["friendly_name"]),
+        (taskrouter, &["options"]),
+        (taskrouter, &["options", "allow_fetch_self"]),
+        (taskrouter, &["calls"]),
+        (taskrouter, &["calls", "1", "channel_id"]),
+        (taskrouter, &["custom_policies"]),
+        (taskrouter, &["custom_policies", "0", "method"]),
+        (taskrouter, &["custom_policies", "0", "allow"]),
+        (taskrouter, &["custom_policies", "0", "query_filter"]),
+        (taskrouter, &["custom_policies", "0", "post_filter"]),
+        (verify, &["leeway"]),
+        (verify, &["algorithm"]),
+    ];
+    for (base, path) in positions {
+        let base: Value = serde_json::from_str(base).unwrap();
+        let (mut with_null, mut without) = (base.clone(), base);
+        *at(&mut with_null, path) = Value::Null;
+        let (parent, key) = path.split_at(path.len() - 1);
+        if let Some(obj) = at(&mut without, parent).as_object_mut() {
+            obj.remove(key[0]);
+        }
+        let null_answer = runner::run_line(&with_null.to_string());
+        let absent_answer = runner::run_line(&without.to_string());
+        assert_ne!(
+            null_answer["status"], "skip",
+            "{path:?}: null gave {null_answer}"
+        );
+        assert_eq!(
+            null_answer, absent_answer,
+            "{path:?}: null differs from absent"
+        );
+    }
+}
+
+/// The value at `path` (object keys, list indexes), created as `null` when missing.
+fn at<'v>(v: &'v mut Value, path: &[&str]) -> &'v mut Value {
+    path.iter().fold(v, |v, k| match v {
+        Value::Array(list) => &mut list[k.parse::<usize>().unwrap()],
+        other => &mut other[*k],
+    })
+}
+
+/// `nbf: null` is the one `null` with a meaning of its own: no `nbf` claim at all.
+#[test]
+fn null_nbf_means_no_nbf_claim() {
+    let case = |nbf: &str| {
+        format!(
+            r#"{{"id": "n", "kind": "access_token", "now": 1700000000, "nbf": {nbf},
+            "account_sid": "AC00000000000000000000000000000001",
+            "key_sid": "SK00000000000000000000000000000002", "secret": "s", "identity": "a"}}"#
+        )
+    };
+    let payload = |answer: Value| -> Value {
+        let token = answer["token"].as_str().expect("a token").to_string();
+        let part = token.split('.').nth(1).unwrap().to_string();
+        use base64ct::{Base64UrlUnpadded, Encoding};
+        serde_json::from_slice(&Base64UrlUnpadded::decode_vec(&part).unwrap()).unwrap()
+    };
+    assert!(
+        payload(runner::run_line(&case("null")))
+            .get("nbf")
+            .is_none()
+    );
+    assert_eq!(
+        payload(runner::run_line(&case("1700000005")))["nbf"],
+        1700000005
+    );
+}
