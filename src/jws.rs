@@ -143,7 +143,7 @@ fn copy_prefix(out: &mut [u8; MAX_MAC_LEN], tag: &[u8]) -> usize {
 /// write it) and must write the same thing each time.
 ///
 /// The JSON is yours: a key written twice (or an `alg` / `typ` header field) or nesting deeper
-/// than [`MAX_DEPTH`](crate::json::MAX_DEPTH) gives a token that [`verify`](crate::verify)
+/// than [`MAX_DEPTH`](crate::json::MAX_DEPTH) gives a token that [`Verifier`](crate::Verifier)
 /// refuses as malformed, as any strict verifier would.
 pub trait Payload {
     /// Header fields written between `"alg"` and `"typ"`. The header is always
