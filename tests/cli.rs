@@ -545,6 +545,19 @@ fn bad_input_is_one_line_naming_the_flag_and_exit_2() {
         (&["taskrouter", "--demo"], "--workspace"),
         (
             &[
+                "access",
+                "--demo",
+                "--identity",
+                "a",
+                "--ttl",
+                "1m",
+                "--valid-until",
+                "1700000100",
+            ],
+            "--valid-until",
+        ),
+        (
+            &[
                 "taskrouter",
                 "--demo",
                 "--workspace",

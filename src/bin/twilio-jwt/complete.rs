@@ -12,9 +12,9 @@ pub fn script(shell: &str) -> Option<String> {
     })
 }
 
-/// The first line of a flag's help (the rest continues it).
-fn summary(help: &str) -> &str {
-    help.lines().next().unwrap_or(help).trim_end()
+/// A flag's help on one line (its `\n`s only wrap the `--help` text).
+fn summary(help: &str) -> String {
+    help.replace('\n', " ")
 }
 
 fn command_names() -> String {
@@ -116,7 +116,7 @@ fn zsh_action(complete: Complete) -> String {
 
 fn zsh_flag(f: &Flag) -> String {
     let repeat = if f.repeat { "*" } else { "" };
-    let help = zsh_text(summary(f.help));
+    let help = zsh_text(&summary(f.help));
     match f.value {
         None => format!("'{repeat}--{}[{help}]'", f.name),
         Some(value) => format!(
@@ -209,7 +209,7 @@ fn fish() -> String {
             s += &format!(
                 "complete -c twilio-jwt {when} -l {}{takes} -d '{}'\n",
                 f.name,
-                fish_text(summary(f.help))
+                fish_text(&summary(f.help))
             );
         }
         if let Some(words) = c.positional.as_ref().and_then(|p| fish_words(p.complete)) {

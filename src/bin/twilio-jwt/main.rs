@@ -96,6 +96,12 @@ pub fn out(text: &str) {
     let _ = std::io::stdout().lock().write_all(text.as_bytes());
 }
 
+/// [`out`], as a successful end.
+fn print(text: &str) -> Result<(), Fail> {
+    out(text);
+    Ok(())
+}
+
 /// A diagnostic line on stderr, escaped: messages quote tokens and arguments.
 pub fn note(text: &str) {
     let _ = writeln!(std::io::stderr().lock(), "{}", escape(text, true));
@@ -157,22 +163,21 @@ fn unknown_command(name: &str) -> Fail {
 
 fn run(mut argv: std::vec::IntoIter<OsString>) -> Result<(), Fail> {
     let Some(first) = argv.next() else {
-        out(&help::overview());
-        return Ok(());
+        return print(&help::overview());
     };
     let first = first
         .into_string()
         .map_err(|bad| Fail::usage(format!("command {bad:?} is not valid UTF-8")))?;
     match first.as_str() {
-        "-h" | "--help" => return Ok(out(&help::overview())),
+        "-h" | "--help" => return print(&help::overview()),
         "-V" | "--version" => {
-            return Ok(out(concat!("twilio-jwt ", env!("CARGO_PKG_VERSION"), "\n")));
+            return print(concat!("twilio-jwt ", env!("CARGO_PKG_VERSION"), "\n"));
         }
         _ => {}
     }
     let command = table::command(&first).ok_or_else(|| unknown_command(&first))?;
     let parsed = match args::parse(command, argv.collect())? {
-        Parse::Help => return Ok(out(&help::command(command))),
+        Parse::Help => return print(&help::command(command)),
         Parse::Run(parsed) => parsed,
     };
     match command.name {
@@ -190,8 +195,7 @@ fn run(mut argv: std::vec::IntoIter<OsString>) -> Result<(), Fail> {
                     "completions: unknown shell {shell:?} (bash, zsh or fish)"
                 ))
             })?;
-            out(&script);
-            Ok(())
+            print(&script)
         }
         "help" => {
             let text = match parsed.positional()? {
@@ -200,8 +204,7 @@ fn run(mut argv: std::vec::IntoIter<OsString>) -> Result<(), Fail> {
                     help::command(table::command(name).ok_or_else(|| unknown_command(name))?)
                 }
             };
-            out(&text);
-            Ok(())
+            print(&text)
         }
         other => unreachable!("`{other}` is in the table but has no handler"),
     }
