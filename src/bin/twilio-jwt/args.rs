@@ -253,3 +253,32 @@ impl Parsed {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::{closest, distance};
+
+    #[test]
+    fn distance_counts_one_edit_for_each_kind_of_typo() {
+        assert_eq!(distance("identity", "identity"), 0);
+        assert_eq!(distance("identiy", "identity"), 1); // deletion
+        assert_eq!(distance("jsno", "json"), 1); // swapped neighbours
+        assert_eq!(distance("secrte", "secret"), 1);
+        assert_eq!(distance("vidoe-rom", "video-room"), 2);
+        assert_eq!(distance("", "ttl"), 3);
+        assert_eq!(distance("abc", "xyz"), 3);
+    }
+
+    #[test]
+    fn closest_suggests_only_near_misses() {
+        let flags = ["video", "video-room", "voice-incoming"];
+        assert_eq!(closest("vidoe", flags.into_iter()), Some("video"));
+        assert_eq!(
+            closest("video-rooms", flags.into_iter()),
+            Some("video-room")
+        );
+        assert_eq!(closest("zzzzzz", flags.into_iter()), None);
+        // A short word allows one edit only.
+        assert_eq!(closest("vid", ["video"].into_iter()), None);
+    }
+}

@@ -72,7 +72,7 @@ fn is_unsafe(c: char) -> bool {
         | '\u{061c}'                // Arabic letter mark
         | '\u{200b}'..='\u{200f}'   // zero-width spaces and joiners, LRM, RLM
         | '\u{2028}'..='\u{202e}'   // line/paragraph separators, bidi embeddings and overrides
-        | '\u{2060}'..='\u{2069}'   // word joiner, invisible operators, bidi isolates
+        | '\u{2060}'..='\u{206f}'   // word joiner, invisible operators, bidi isolates, ...
         | '\u{feff}'                // zero-width no-break space
         | '\u{fff9}'..='\u{fffb}') // interlinear annotations
 }
@@ -218,5 +218,35 @@ fn main() -> ExitCode {
             note(&format!("error: {}", fail.msg));
             ExitCode::from(fail.code)
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::escape;
+
+    #[test]
+    fn escape_covers_controls_and_bidi_and_nothing_else() {
+        let unsafe_chars = [
+            '\0', '\t', '\u{1b}', '\u{1f}', '\u{7f}', '\u{80}', '\u{85}', '\u{9f}', '\u{61c}',
+            '\u{200b}', '\u{200e}', '\u{200f}', '\u{2028}', '\u{202a}', '\u{202e}', '\u{2060}',
+            '\u{2066}', '\u{2069}', '\u{206f}', '\u{feff}', '\u{fffb}',
+        ];
+        for c in unsafe_chars {
+            let shown = escape(&format!("a{c}b"), false);
+            assert_eq!(shown, format!("a\\u{{{:x}}}b", u32::from(c)));
+        }
+        for text in [
+            "plain",
+            "Zoë 😀",
+            "\u{a0}nbsp",
+            "\u{2010}dash",
+            "\u{2070}",
+            "a\"b\\c",
+        ] {
+            assert_eq!(escape(text, false), text);
+        }
+        assert_eq!(escape("a\nb\u{202e}", true), "a\nb\\u{202e}");
+        assert_eq!(escape("a\nb", false), "a\\u{a}b");
     }
 }
