@@ -37,7 +37,7 @@ fn flag_line(f: &Flag) -> String {
     if let Some(value) = f.value {
         left += &format!(" {value}");
     }
-    let mut s = if left.len() < HELP_COLUMN {
+    let mut s = if left.len() + 2 <= HELP_COLUMN {
         format!("{left:<HELP_COLUMN$}")
     } else {
         format!("{left}\n{:HELP_COLUMN$}", "")

@@ -339,25 +339,41 @@ const AUTH_TOKEN_CREDENTIALS: Section = Section {
     ],
 };
 
-/// The TaskRouter `--allow-*` policy switches; the last five are for workers only.
+/// The TaskRouter `--allow-*` policy switches (help from `TaskRouterOptions`); the last five
+/// are for workers only.
 pub const TASKROUTER_POLICIES: &[Flag] = &[
-    Flag::switch("allow-web-sockets", "connect to the event bridge"),
-    Flag::switch("allow-fetch-self", "fetch the channel's own resource"),
-    Flag::switch("allow-update-self", "update it"),
-    Flag::switch("allow-delete-self", "delete it"),
-    Flag::switch("allow-fetch-subresources", "fetch its subresources"),
-    Flag::switch("allow-update-subresources", "update them"),
-    Flag::switch("allow-delete-subresources", "delete them"),
-    Flag::switch("allow-fetch-activities", "workers: fetch the activities"),
-    Flag::switch("allow-fetch-reservations", "workers: fetch reservations"),
+    Flag::switch(
+        "allow-web-sockets",
+        "GET and POST the event-bridge web socket (default)",
+    ),
+    Flag::switch(
+        "allow-fetch-self",
+        "GET the channel's own resource (default)",
+    ),
+    Flag::switch("allow-update-self", "POST the channel's own resource"),
+    Flag::switch("allow-delete-self", "DELETE the channel's own resource"),
+    Flag::switch("allow-fetch-subresources", "GET everything below it (/**)"),
+    Flag::switch("allow-update-subresources", "POST everything below it"),
+    Flag::switch("allow-delete-subresources", "DELETE everything below it"),
+    Flag::switch(
+        "allow-fetch-activities",
+        "workers: GET the workspace's activities (default)",
+    ),
+    Flag::switch(
+        "allow-fetch-reservations",
+        "workers: GET the workspace's tasks (default)",
+    ),
     Flag::switch(
         "allow-fetch-worker-reservations",
-        "workers: fetch the worker's reservations",
+        "workers: GET the worker's reservations (default)",
     ),
-    Flag::switch("allow-update-activities", "workers: change activity"),
+    Flag::switch(
+        "allow-update-activities",
+        "workers: POST the worker with an ActivitySid",
+    ),
     Flag::switch(
         "allow-update-reservations",
-        "workers: accept/reject reservations",
+        "workers: POST tasks and the worker's reservations",
     ),
 ];
 
@@ -395,7 +411,7 @@ pub const TASKROUTER: Command = Command {
             ],
         },
         Section {
-            title: "Policies (each adds one)",
+            title: "Policies (each adds one; the (default) ones are on unless --no-defaults)",
             flags: TASKROUTER_POLICIES,
         },
         AUTH_TOKEN_CREDENTIALS,
