@@ -1,163 +1,100 @@
 //! `decode` and `verify`: show a token's header, claims and times, with warnings.
 
-use std::io::Read;
-
 use twilio_jwt::json::{Kind, Value};
-use twilio_jwt::{Algorithm, Claims, Error, MAX_TTL, Verifier, decode_unverified};
+use twilio_jwt::{Claims, MAX_TTL, Verifier, decode_unverified};
 
-use crate::args::{Arg, Args};
-use crate::mint::DEMO_SECRET;
-use crate::{Fail, json_line, note, out};
+use crate::args::Parsed;
+use crate::input::{DEMO_SECRET, read_secret_file, read_token};
+use crate::library::{KNOWN_GRANTS, VerifyContext, decode_failure, verify_failure};
+use crate::{Buf, Fail, escape, json_line, note, out};
 
-pub const DECODE_HELP: &str = "\
-Show a token's header, claims and times WITHOUT verifying it.
-
-Usage: twilio-jwt decode [OPTIONS] TOKEN      (TOKEN `-` reads it from stdin)
-
-      --json          print {\"token\",\"header\",\"payload\"} instead
-      --now SECS      show times relative to SECS (unix seconds) instead of now
-  -h, --help          print this help
-
-Warnings (on stderr): lifetime over 24h, no identity, nbf in the future, unknown grants.
-";
-
-pub const VERIFY_HELP: &str = "\
-Check a token's signature, algorithm and times; print its claims if it is valid.
-
-Usage: twilio-jwt verify [OPTIONS] TOKEN      (TOKEN `-` reads it from stdin)
-
-      --secret SECRET   the signing secret (API key secret or auth token)
-      --demo            the secret of tokens minted with --demo
-      --algorithm ALG   the algorithm the token must use: HS256 (default), HS384, HS512
-      --leeway DURATION clock skew tolerated on exp and nbf: 30, 30s, 5m (default 0)
-      --json            print {\"token\",\"header\",\"payload\"} instead
-      --now SECS        verify as if the time were SECS (unix seconds)
-  -h, --help            print this help
-
-Without --secret or --demo the secret comes from TWILIO_API_SECRET (access tokens) or
-TWILIO_AUTH_TOKEN (capability tokens), whichever is set.
-Exit status: 0 valid, 1 invalid (the reason goes to stderr), 2 bad usage.
-";
-
-/// Grant keys the crate knows (and `identity`).
-const KNOWN_GRANTS: &str =
-    "identity video chat ip_messaging data_sync task_router rtc voice player";
-
-#[derive(Default)]
-struct Opts {
-    token: Option<String>,
-    json: bool,
-    now: Option<u64>,
-    secret: Option<String>,
-    demo: bool,
-    leeway: u64,
-    algorithm: Algorithm,
-}
-
-fn parse(mut args: Args, command: &str) -> Result<Opts, Fail> {
-    let verify = command == "verify";
-    let mut o = Opts::default();
-    while let Some(arg) = args.next()? {
-        let flag = match arg {
-            Arg::Pos(token) if o.token.is_none() => {
-                o.token = Some(token);
-                continue;
-            }
-            Arg::Pos(_) => return Err(Fail::usage(format!("`{command}` takes one TOKEN"))),
-            Arg::Flag(flag) => flag,
-        };
-        match flag.as_str() {
-            "--json" => o.json = true,
-            "--now" => o.now = Some(args.number("unix seconds")?),
-            "--secret" if verify => o.secret = Some(args.value()?),
-            "--demo" if verify => o.demo = true,
-            "--leeway" if verify => o.leeway = args.seconds()?,
-            "--algorithm" if verify => o.algorithm = args.algorithm()?,
-            _ => return Err(args.unknown(command)),
-        }
-    }
-    Ok(o)
-}
-
-/// The token from the command line, or from stdin for `-`; surrounding whitespace removed.
-fn read_token(arg: Option<String>) -> Result<String, Fail> {
-    let mut token = arg.ok_or_else(|| Fail::usage("TOKEN is missing (use `-` for stdin)"))?;
-    if token == "-" {
-        token.clear();
-        std::io::stdin()
-            .read_to_string(&mut token)
-            .map_err(|e| Fail::usage(format!("reading TOKEN from stdin: {e}")))?;
-    }
-    let token = token.trim();
-    if token.is_empty() {
-        return Err(Fail::usage("TOKEN is empty"));
-    }
-    Ok(token.to_string())
+/// How the claims were obtained, for the output.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Checked {
+    /// `decode`: nothing checked.
+    No,
+    /// `verify`: signature, algorithm and times check out.
+    Yes,
 }
 
 /// `twilio-jwt decode`.
-pub fn decode(args: Args) -> Result<(), Fail> {
-    let o = parse(args, "decode")?;
-    let token = read_token(o.token.clone())?;
+pub fn decode(p: Parsed) -> Result<(), Fail> {
+    let now = p.now()?;
+    let token = read_token(p.positional()?)?;
     let mut scratch = vec![0u8; token.len()];
-    let claims =
-        decode_unverified(&token, &mut scratch).map_err(|e| Fail::usage(format!("TOKEN: {e}")))?;
-    show(&token, &claims, &o);
+    let claims = decode_unverified(&token, &mut scratch).map_err(decode_failure)?;
+    note("UNVERIFIED: decode checks no signature, algorithm or time; use `twilio-jwt verify`");
+    show(&token, &claims, &p, now, Checked::No);
     Ok(())
 }
 
 /// `twilio-jwt verify`.
-pub fn verify(args: Args) -> Result<(), Fail> {
-    let o = parse(args, "verify")?;
-    let token = read_token(o.token.clone())?;
+pub fn verify(p: Parsed) -> Result<(), Fail> {
+    let now = p.now()?;
+    let algorithm = p.algorithm()?;
+    let leeway = p.seconds("leeway")?.unwrap_or(0);
+    let arg = p.positional()?;
+    if arg == Some("-") && p.value("secret-file") == Some("-") {
+        return Err(Fail::usage(
+            "TOKEN and --secret-file cannot both be `-` (stdin): put one in a file",
+        ));
+    }
+    let token = read_token(arg)?;
     let mut scratch = vec![0u8; token.len()];
     let unverified = decode_unverified(&token, &mut scratch).ok();
-    let (secret, source) = secret(&o, unverified.as_ref())?;
+    let (secret, source) = secret(&p, unverified.as_ref())?;
     let verifier = Verifier::new(secret.as_bytes())
-        .algorithm(o.algorithm)
-        .leeway(o.leeway);
-    let now = o.now.unwrap_or_else(twilio_jwt::unix_now);
+        .algorithm(algorithm)
+        .leeway(leeway);
     match verifier.verify_owned(&token, now) {
         Ok(claims) => {
-            note(&format!(
-                "valid: {} signature and times check out",
-                o.algorithm
-            ));
-            show(&token, &claims.claims(), &o);
+            note(&format!("valid: {algorithm} signature and times check out"));
+            show(&token, &claims.claims(), &p, now, Checked::Yes);
             Ok(())
         }
         Err(e) => {
-            let claim = |name| unverified.and_then(|c| time(&c, name).ok().flatten());
-            let hint = match e {
-                Error::BadSignature | Error::AlgorithmMismatch => {
-                    let alg = unverified.and_then(|c| c.header().get("alg")?.as_str());
-                    match alg {
-                        Some(alg) if alg != o.algorithm.name() => format!(
-                            " (the token says {}; pass --algorithm to expect it)",
-                            alg.to_string().escape_debug()
-                        ),
-                        _ if e == Error::BadSignature => format!(" (checked with {source})"),
-                        _ => String::new(),
-                    }
-                }
-                Error::Expired | Error::NotYetValid => {
-                    let at = claim(if e == Error::Expired { "exp" } else { "nbf" });
-                    at.map(|t| format!(" ({}, {})", date(t), relative(t, now)))
-                        .unwrap_or_default()
-                }
-                _ => String::new(),
+            let cx = VerifyContext {
+                claims: unverified.as_ref(),
+                expected: algorithm,
+                secret_source: source,
+                now,
             };
-            Err(Fail::rejected(format!("invalid token: {e}{hint}")))
+            let rejection = verify_failure(e, &cx);
+            if p.has("json") {
+                out(&invalid_json(rejection.kind, &rejection.message));
+            }
+            Err(Fail::rejected(rejection.message))
         }
     }
 }
 
+/// `{"valid":false,"error":KIND,"message":...}` on one line.
+fn invalid_json(kind: &str, message: &str) -> String {
+    let mut buf = Buf(Vec::new());
+    let mut w = twilio_jwt::json::JsonWriter::new(&mut buf);
+    w.begin_object();
+    w.key("valid");
+    w.bool(false);
+    w.field_str("error", kind);
+    w.field_str("message", message);
+    w.end_object();
+    drop(w); // the writer buffers: dropping it flushes everything into `buf`
+    buf.line()
+}
+
 /// The secret to verify with, and where it came from (for messages).
-fn secret(o: &Opts, token: Option<&Claims<'_>>) -> Result<(String, &'static str), Fail> {
-    if let Some(secret) = &o.secret {
-        return Ok((secret.clone(), "--secret"));
+fn secret(p: &Parsed, token: Option<&Claims<'_>>) -> Result<(String, &'static str), Fail> {
+    match (p.value("secret"), p.value("secret-file")) {
+        (Some(_), Some(_)) => {
+            return Err(Fail::usage(
+                "--secret and --secret-file both given: pass the secret once",
+            ));
+        }
+        (Some(secret), None) => return Ok((secret.to_string(), "--secret")),
+        (None, Some(path)) => return Ok((read_secret_file("secret-file", path)?, "--secret-file")),
+        (None, None) => {}
     }
-    if o.demo {
+    if p.has("demo") {
         return Ok((DEMO_SECRET.to_string(), "the --demo secret"));
     }
     let access = token.is_some_and(is_access_token);
@@ -174,7 +111,8 @@ fn secret(o: &Opts, token: Option<&Claims<'_>>) -> Result<(String, &'static str)
         }
     }
     Err(Fail::usage(
-        "--secret is required: pass --secret or --demo, or set TWILIO_API_SECRET / TWILIO_AUTH_TOKEN",
+        "--secret-file is required: set TWILIO_API_SECRET / TWILIO_AUTH_TOKEN, or pass \
+         --secret-file PATH, --secret or --demo",
     ))
 }
 
@@ -184,12 +122,15 @@ fn is_access_token(claims: &Claims<'_>) -> bool {
 }
 
 /// Print the token (pretty, or as JSON) on stdout and its warnings on stderr.
-fn show(token: &str, claims: &Claims<'_>, o: &Opts) {
-    let now = o.now.unwrap_or_else(twilio_jwt::unix_now);
-    if o.json {
-        out(&json_line(token, claims.header(), claims.payload()));
+fn show(token: &str, claims: &Claims<'_>, p: &Parsed, now: u64, checked: Checked) {
+    if p.has("json") {
+        let flags: &[(&str, bool)] = match checked {
+            Checked::No => &[("verified", false)],
+            Checked::Yes => &[("valid", true), ("verified", true)],
+        };
+        out(&json_line(token, claims.header(), claims.payload(), flags));
     } else {
-        out(&report(claims, now));
+        out(&escape(&report(claims, now), true));
     }
     for warning in warnings(claims, now) {
         note(&format!("warning: {warning}"));
@@ -197,13 +138,15 @@ fn show(token: &str, claims: &Claims<'_>, o: &Opts) {
 }
 
 /// A time claim: `Ok(None)` when absent, `Err` when present but not a valid time.
-fn time(claims: &Claims<'_>, name: &str) -> Result<Option<u64>, String> {
+pub fn time(claims: &Claims<'_>, name: &str) -> Result<Option<u64>, String> {
     match claims.claim(name) {
         None => Ok(None),
-        Some(v) => v
-            .as_time()
-            .map(Some)
-            .ok_or_else(|| format!("{name} is not a non-negative integer: {}", v.raw())),
+        Some(v) => v.as_time().map(Some).ok_or_else(|| {
+            format!(
+                "{name} claim is not a non-negative integer below 2^53: {}",
+                v.raw()
+            )
+        }),
     }
 }
 
@@ -217,6 +160,8 @@ fn issued(claims: &Claims<'_>) -> Option<u64> {
     time("iat").or_else(|| time("nbf")).or_else(jti_time)
 }
 
+/// The human report; token strings in it are escaped by the caller, and the identity here
+/// (the one string shown unescaped from JSON, so it may hold a line break).
 fn report(claims: &Claims<'_>, now: u64) -> String {
     let mut s = String::from("header: ");
     pretty(claims.header(), 0, &mut s);
@@ -225,7 +170,7 @@ fn report(claims: &Claims<'_>, now: u64) -> String {
     s.push('\n');
     if let Some(identity) = claims.identity() {
         let identity = identity.to_string();
-        s += &format!("identity:   {}\n", identity.escape_debug());
+        s += &format!("identity:   {}\n", escape(&identity, false));
     }
     if let Ok(Some(iat)) = time(claims, "iat") {
         s += &format!("issued:     {}  ({})\n", date(iat), relative(iat, now));
@@ -283,7 +228,7 @@ fn warnings(claims: &Claims<'_>, now: u64) -> Vec<String> {
         w.push("no identity (grants.identity): Twilio SDKs reject the token".into());
     }
     for (key, _) in claims.grants().map(|g| g.members()).into_iter().flatten() {
-        if !KNOWN_GRANTS.split(' ').any(|k| key == k) {
+        if !KNOWN_GRANTS.iter().any(|k| key == *k) {
             w.push(format!("unknown grant key \"{}\"", key.raw()));
         }
     }
@@ -319,7 +264,7 @@ fn pretty(v: Value<'_>, depth: usize, s: &mut String) {
 }
 
 /// `in 5m` or `3h ago`.
-fn relative(t: u64, now: u64) -> String {
+pub fn relative(t: u64, now: u64) -> String {
     if t > now {
         format!("in {}", span(t - now))
     } else {
@@ -344,7 +289,7 @@ fn span(secs: u64) -> String {
 }
 
 /// Unix seconds as `2023-11-14 22:13:20 UTC` (proleptic Gregorian, days-to-civil).
-fn date(t: u64) -> String {
+pub fn date(t: u64) -> String {
     let days = t / 86_400;
     let secs = t % 86_400;
     // Howard Hinnant's civil_from_days, for days >= 0.
