@@ -1380,3 +1380,18 @@ fn bash_completion_completes() {
     let free = bash_complete(&script, &["twilio-jwt", "access", "--identity", ""]).unwrap();
     assert!(free.is_empty(), "{free:?}");
 }
+
+#[test]
+fn a_stray_argument_is_refused_not_dropped() {
+    for args in [
+        &["access", "--demo", "--identity", "a", "extra"][..],
+        &["access", "--demo", "--identity", "a", "--", "--video-room"],
+        &["client", "--demo", "--incoming", "alice", "extra"],
+    ] {
+        let out = run_full(args, &[], None);
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+        assert!(out.stdout.is_empty(), "{args:?} printed a token");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(err.contains("unexpected argument"), "{args:?}: {err}");
+    }
+}

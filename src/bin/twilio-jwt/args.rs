@@ -143,6 +143,9 @@ pub fn parse(command: &'static Command, args: Vec<OsString>) -> Result<Parse, Fa
         };
         parsed.given.push((flag, value));
     }
+    // Checked here, not when a command asks for its argument: a minting command takes none, and
+    // a stray word (`access --identity a b`) must not be dropped silently.
+    parsed.positional()?;
     Ok(Parse::Run(parsed))
 }
 
