@@ -6,7 +6,7 @@
 pub(crate) struct FixedList<T: Copy + Default, const N: usize> {
     items: [T; N],
     len: usize,
-    /// Set when a push did not fit; reported as [`Error::CapacityExceeded`](crate::Error) when
+    /// Set when a push did not fit; reported as [`Error::CapacityExceeded`](crate::MintError) when
     /// the token is minted, so builder chains stay simple.
     pub(crate) overflowed: bool,
 }
@@ -38,9 +38,9 @@ impl<T: Copy + Default, const N: usize> FixedList<T, N> {
         self.items.get_mut(..self.len).unwrap_or_default()
     }
 
-    pub(crate) fn check(&self) -> Result<(), crate::Error> {
+    pub(crate) fn check(&self) -> Result<(), crate::MintError> {
         if self.overflowed {
-            Err(crate::Error::CapacityExceeded)
+            Err(crate::MintError::CapacityExceeded)
         } else {
             Ok(())
         }
