@@ -6,7 +6,7 @@ use std::process::{Command, Output, Stdio};
 
 use twilio_jwt::Verifier;
 use twilio_jwt::json::JsonWriter;
-use twilio_jwt::jws::{Algorithm, Payload, Signer};
+use twilio_jwt::{Algorithm, Key, Payload};
 
 const NOW: u64 = 1_700_000_000;
 const NOW_ARG: &str = "1700000000";
@@ -166,7 +166,8 @@ fn json_output_has_token_header_and_payload() {
     let voice = &v["payload"]["grants"]["voice"];
     assert_eq!(voice["outgoing"]["params"]["agent"], "bob smith");
     assert_eq!(voice["incoming"]["allow"], true);
-    Verifier::new(DEMO_SECRET.as_bytes())
+    Verifier::from_secret(DEMO_SECRET.as_bytes())
+        .unwrap()
         .verify_owned(token, NOW)
         .expect("the JSON's token verifies");
 }
@@ -191,7 +192,8 @@ fn credentials_come_from_the_environment() {
     let o = run_full(&args, &env, None);
     let token = token_of(&o);
     assert!(!stderr(&o).contains("demo"));
-    let claims = Verifier::new(b"env-api-secret")
+    let claims = Verifier::from_secret(b"env-api-secret")
+        .unwrap()
         .verify_owned(&token, NOW)
         .expect("signed with TWILIO_API_SECRET");
     let view = claims.claims();
@@ -221,7 +223,8 @@ fn credentials_come_from_the_environment() {
     );
     let token = token_of(&o);
     assert!(
-        Verifier::new(b"flag-secret")
+        Verifier::from_secret(b"flag-secret")
+            .unwrap()
             .verify_owned(&token, NOW)
             .is_ok()
     );
@@ -245,7 +248,8 @@ fn client_token_verifies_with_its_scopes() {
         NOW_ARG,
     ]);
     let token = token_of(&o);
-    let claims = Verifier::new(DEMO_SECRET.as_bytes())
+    let claims = Verifier::from_secret(DEMO_SECRET.as_bytes())
+        .unwrap()
         .verify_owned(&token, NOW)
         .expect("client token verifies");
     let view = claims.claims();
@@ -279,7 +283,8 @@ fn client_token_verifies_with_its_scopes() {
     );
     let token = token_of(&o);
     assert!(
-        Verifier::new(b"env-auth-token")
+        Verifier::from_secret(b"env-auth-token")
+            .unwrap()
             .verify_owned(&token, NOW)
             .is_ok()
     );
@@ -303,7 +308,8 @@ fn taskrouter_token_verifies_with_its_policies() {
         NOW_ARG,
     ]);
     let token = token_of(&o);
-    let claims = Verifier::new(DEMO_SECRET.as_bytes())
+    let claims = Verifier::from_secret(DEMO_SECRET.as_bytes())
+        .unwrap()
         .verify_owned(&token, NOW)
         .expect("taskrouter token verifies");
     let view = claims.claims();
@@ -342,7 +348,8 @@ fn taskrouter_token_verifies_with_its_policies() {
         NOW_ARG,
     ]);
     let token = token_of(&o);
-    let claims = Verifier::new(DEMO_SECRET.as_bytes())
+    let claims = Verifier::from_secret(DEMO_SECRET.as_bytes())
+        .unwrap()
         .verify_owned(&token, NOW)
         .unwrap();
     assert_eq!(claims.claims().policies().count(), 1);
@@ -400,7 +407,8 @@ impl Payload for Suspicious {
 
 #[test]
 fn decode_warns_about_suspicious_tokens() {
-    let token = Signer::new(Algorithm::HS256, b"s")
+    let token = Key::new(Algorithm::HS256, b"s")
+        .unwrap()
         .sign(&Suspicious)
         .unwrap();
     let o = run(&["decode", "--now", NOW_ARG, &token]);

@@ -116,8 +116,8 @@ fn verifying_into_scratch_allocates_nothing() {
         .unwrap();
     let mut scratch = [0u8; 2048];
     let mut name = [0u8; 64];
+    let verifier = Verifier::from_secret(b"secret").unwrap().leeway(5);
     let n = allocations_in(|| {
-        let verifier = Verifier::new(b"secret").leeway(5);
         let claims = verifier.verify(&jwt, NOW + 1, &mut scratch).unwrap();
         assert_eq!(
             claims.identity().unwrap().unescape_into(&mut name),

@@ -3,7 +3,7 @@
 use std::io::Read;
 
 use twilio_jwt::json::{Kind, Value};
-use twilio_jwt::{Algorithm, Claims, Error, MAX_TTL, Verifier, decode_unverified};
+use twilio_jwt::{Algorithm, Claims, Key, MAX_TTL, Verifier, VerifyError, decode_unverified};
 
 use crate::args::{Arg, Args};
 use crate::mint::DEMO_SECRET;
@@ -113,9 +113,9 @@ pub fn verify(args: Args) -> Result<(), Fail> {
     let mut scratch = vec![0u8; token.len()];
     let unverified = decode_unverified(&token, &mut scratch).ok();
     let (secret, source) = secret(&o, unverified.as_ref())?;
-    let verifier = Verifier::new(secret.as_bytes())
-        .algorithm(o.algorithm)
-        .leeway(o.leeway);
+    let key = Key::new(o.algorithm, secret.as_bytes())
+        .map_err(|e| Fail::usage(format!("{source}: {e}")))?;
+    let verifier = Verifier::new(key).leeway(o.leeway);
     let now = o.now.unwrap_or_else(twilio_jwt::unix_now);
     match verifier.verify_owned(&token, now) {
         Ok(claims) => {
@@ -129,19 +129,23 @@ pub fn verify(args: Args) -> Result<(), Fail> {
         Err(e) => {
             let claim = |name| unverified.and_then(|c| time(&c, name).ok().flatten());
             let hint = match e {
-                Error::BadSignature | Error::AlgorithmMismatch => {
+                VerifyError::BadSignature | VerifyError::AlgorithmMismatch => {
                     let alg = unverified.and_then(|c| c.header().get("alg")?.as_str());
                     match alg {
                         Some(alg) if alg != o.algorithm.name() => format!(
                             " (the token says {}; pass --algorithm to expect it)",
                             alg.to_string().escape_debug()
                         ),
-                        _ if e == Error::BadSignature => format!(" (checked with {source})"),
+                        _ if e == VerifyError::BadSignature => format!(" (checked with {source})"),
                         _ => String::new(),
                     }
                 }
-                Error::Expired | Error::NotYetValid => {
-                    let at = claim(if e == Error::Expired { "exp" } else { "nbf" });
+                VerifyError::Expired | VerifyError::NotYetValid => {
+                    let at = claim(if e == VerifyError::Expired {
+                        "exp"
+                    } else {
+                        "nbf"
+                    });
                     at.map(|t| format!(" ({}, {})", date(t), relative(t, now)))
                         .unwrap_or_default()
                 }

@@ -3,8 +3,8 @@
 use std::collections::BTreeMap;
 
 use twilio_jwt::{
-    AccessToken, Algorithm, ChatGrant, ClientCapability, Error, Grant, PlaybackGrant, SyncGrant,
-    TaskRouterCapability, TaskRouterGrant, TaskRouterOptions, VideoGrant, VoiceGrant,
+    AccessToken, Algorithm, ChatGrant, ClientCapability, Grant, MintError, PlaybackGrant,
+    SyncGrant, TaskRouterCapability, TaskRouterGrant, TaskRouterOptions, VideoGrant, VoiceGrant,
     decode_unverified,
 };
 
@@ -237,7 +237,7 @@ impl Flags {
     }
 
     /// Print the minted token (or its JSON form); map a library error to the flag at fault.
-    fn finish(&self, minted: Result<String, Error>, secret: Credential) -> Result<(), Fail> {
+    fn finish(&self, minted: Result<String, MintError>, secret: Credential) -> Result<(), Fail> {
         let token = minted.map_err(|e| mint_error(e, secret.0))?;
         if self.has("--demo") {
             note(
@@ -279,19 +279,19 @@ macro_rules! lifetime {
 }
 
 /// A library error as a one-line message naming the flag at fault.
-fn mint_error(e: Error, secret_flag: &str) -> Fail {
+fn mint_error(e: MintError, secret_flag: &str) -> Fail {
     let flag = match e {
-        Error::MissingAccountSid => "--account-sid",
-        Error::MissingKeySid => "--api-key",
-        Error::MissingSecret => secret_flag,
-        Error::MissingIdentity => "--identity",
-        Error::MissingApplicationSid => "--outgoing",
-        Error::MissingWorkspaceSid => "--workspace",
-        Error::MissingChannelId => "--channel",
-        Error::InvalidTtl => "--ttl/--valid-until",
-        Error::InvalidNbf => "--nbf",
-        Error::InvalidGrant => "--playback",
-        Error::CapacityExceeded => "--voice-param/--param/--filter",
+        MintError::MissingAccountSid => "--account-sid",
+        MintError::MissingKeySid => "--api-key",
+        MintError::MissingSecret => secret_flag,
+        MintError::MissingIdentity => "--identity",
+        MintError::MissingApplicationSid => "--outgoing",
+        MintError::MissingWorkspaceSid => "--workspace",
+        MintError::MissingChannelId => "--channel",
+        MintError::LifetimeTooShort | MintError::LifetimeTooLong => "--ttl/--valid-until",
+        MintError::NbfNotBeforeExp => "--nbf",
+        MintError::InvalidGrant { .. } => "--playback",
+        MintError::CapacityExceeded => "--voice-param/--param/--filter",
         _ => "error",
     };
     Fail::usage(format!("{flag}: {e}"))
