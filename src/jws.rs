@@ -134,7 +134,7 @@ fn copy_prefix(out: &mut [u8; MAX_MAC_LEN], tag: &[u8]) -> usize {
 ///
 /// Implement it to sign a token type the crate does not model; every token family of the crate
 /// implements it the same way. Each method is called once per token written (and once more by
-/// [`Key::encoded_len`], or when [`Key::sign`] outgrows its stack buffer), so it must write the
+/// [`Key::encoded_len`], or when `Key::sign` outgrows its stack buffer), so it must write the
 /// same thing every time.
 ///
 /// The JSON is yours: a key written twice (or an `alg` / `typ` header field) or nesting deeper
