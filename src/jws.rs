@@ -400,6 +400,8 @@ impl fmt::Debug for Secret<'_> {
 }
 
 /// The key a token is signed with: made for this token, or borrowed.
+// Lives on the stack for one mint; boxing the owned key would need an allocator.
+#[allow(clippy::large_enum_variant)]
 pub(crate) enum SigningKey<'a> {
     Owned(Key),
     Borrowed(&'a Key),

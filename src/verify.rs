@@ -236,10 +236,10 @@ impl<'a, const K: usize> Verifier<'a, K> {
     fn check_options(&self, claims: &Claims<'_>) -> Result<(), VerifyError> {
         let is =
             |claim: Option<JsonStr<'_>>, expected: &str| claim.is_some_and(|c| c.eq_str(expected));
-        if let Some(account) = self.account {
-            if !is(claims.sub(), account) {
-                return Err(VerifyError::WrongAccount);
-            }
+        if let Some(account) = self.account
+            && !is(claims.sub(), account)
+        {
+            return Err(VerifyError::WrongAccount);
         }
         let iss_ok = match self.issuers {
             Issuers::Any => true,

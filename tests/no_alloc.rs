@@ -151,8 +151,8 @@ fn keys_are_made_and_used_without_allocating() {
             .grant(&video)
             .write_into(NOW, &mut buf)
             .unwrap();
-        let verifier = Verifier::with_keys([Key::hs256(b"old").unwrap(), copy])
-            .access_tokens("AC0", "SK0");
+        let verifier =
+            Verifier::with_keys([Key::hs256(b"old").unwrap(), copy]).access_tokens("AC0", "SK0");
         let claims = verifier.verify(jwt, NOW, &mut scratch).unwrap();
         assert!(claims.identity().unwrap() == "alice");
     });
