@@ -118,7 +118,7 @@ const CHAT_ENDPOINT_ID: &str = "alice:device";
 const VOICE_APP_SID: &str = "AP0123456789abcdef0123456789abcdef";
 const WORKSPACE_SID: &str = "WS0123456789abcdef0123456789abcdef";
 const WORKER_SID: &str = "WK0123456789abcdef0123456789abcdef";
-const CTY: &str = "twilio-fpa;v=1";
+const CTY: &str = AccessToken::CONTENT_TYPE;
 
 /// Enough for every token here (the 3 KB-identity token is ~4.7 KB).
 const BUF: usize = 8192;

@@ -5,10 +5,7 @@ use crate::json::{JsonStr, JsonWriter, format_u64};
 use crate::jws::{Algorithm, Payload, Secret, SigningKey};
 use crate::lifetime::{Lifetime, Times, token_methods};
 use crate::list::FixedList;
-use crate::{Claims, MintError};
-
-/// The header `cty` of every access token.
-pub(crate) const CONTENT_TYPE: &str = "twilio-fpa;v=1";
+use crate::{Claims, MintError, Verifier};
 
 /// The member of `grants` that holds the identity.
 const IDENTITY: &str = "identity";
@@ -58,6 +55,9 @@ pub struct AccessToken<'a, const G: usize = 8> {
 }
 
 impl<'a> AccessToken<'a> {
+    /// The header `cty` of every access token: `twilio-fpa;v=1`.
+    pub const CONTENT_TYPE: &'static str = "twilio-fpa;v=1";
+
     /// A token for `account_sid` (`AC…`), signed with the API key `key_sid` (`SK…`) and its
     /// `secret` (the raw secret, or a [`Key`](crate::Key) made from it). Holds up to 8 grants;
     /// see [`with_capacity`](AccessToken::with_capacity).
@@ -155,7 +155,7 @@ struct Prepared<'t, 'a, const G: usize> {
 
 impl<const G: usize> Payload for Prepared<'_, '_, G> {
     fn write_header(&self, w: &mut JsonWriter<'_>) {
-        w.field_str("cty", CONTENT_TYPE);
+        w.field_str("cty", AccessToken::CONTENT_TYPE);
         w.field_opt("twr", self.token.region);
     }
 
@@ -209,5 +209,22 @@ impl crate::OwnedClaims {
         self.claims()
             .identity()
             .map(|s| alloc::string::ToString::to_string(&s))
+    }
+}
+
+/// The access token preset of the verifier.
+impl<'a, const K: usize> Verifier<'a, K> {
+    /// The preset for access tokens: all three optional checks, for tokens of `account_sid`
+    /// (`sub`) signed by the API key `key_sid` (`iss`) with the access token `cty`
+    /// ([`AccessToken::CONTENT_TYPE`]). Follow with
+    /// [`expect_issuers`](Verifier::expect_issuers) to accept a few keys.
+    #[must_use]
+    pub fn access_tokens<'b>(self, account_sid: &'b str, key_sid: &'b str) -> Verifier<'b, K>
+    where
+        'a: 'b,
+    {
+        self.expect_account(account_sid)
+            .expect_issuer(key_sid)
+            .expect_content_type(AccessToken::CONTENT_TYPE)
     }
 }

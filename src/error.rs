@@ -288,7 +288,7 @@ pub enum VerifyError {
     WrongAccount,
     /// `iss` is not one of the expected issuers (API key SIDs).
     WrongIssuer,
-    /// The header's `cty` is not `twilio-fpa;v=1`.
+    /// The header's `cty` is not the expected content type.
     WrongContentType,
     /// The scratch buffer is too small; `needed` bytes always suffice.
     BufferTooSmall {
@@ -371,7 +371,7 @@ impl fmt::Display for VerifyError {
             VerifyError::NotYetValid => "the token is not valid yet (nbf is in the future)",
             VerifyError::WrongAccount => "the token's sub is not the expected account SID",
             VerifyError::WrongIssuer => "the token's iss is not an expected API key SID",
-            VerifyError::WrongContentType => "the token's cty is not twilio-fpa;v=1",
+            VerifyError::WrongContentType => "the token's cty is not the expected content type",
             VerifyError::BufferTooSmall { needed } => {
                 return write!(
                     f,

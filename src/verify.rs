@@ -2,7 +2,6 @@
 //!
 //! This module knows no token family: each family module adds its own accessors to [`Claims`].
 
-use crate::access_token::CONTENT_TYPE;
 use crate::json::{JsonStr, Kind, Value, parse};
 use crate::jws::{Key, MAX_MAC_LEN};
 use crate::{EmptySecret, Segment, TimeClaim, VerifyError};
@@ -49,8 +48,8 @@ enum Issuers<'a> {
 /// 5. The clock: [`VerifyError::Expired`] when `exp <= now - leeway` [`expired`],
 ///    [`VerifyError::NotYetValid`] when `nbf > now + leeway` [`not_yet_valid`].
 /// 6. Optional, off by default: `sub` is the expected account ([`VerifyError::WrongAccount`]),
-///    `iss` an expected issuer ([`VerifyError::WrongIssuer`]), the header's `cty` is
-///    `twilio-fpa;v=1` ([`VerifyError::WrongContentType`]).
+///    `iss` an expected issuer ([`VerifyError::WrongIssuer`]), the header's `cty` is the
+///    expected one ([`VerifyError::WrongContentType`]). The access token preset
 ///    [`access_tokens`](Verifier::access_tokens) turns on all three.
 ///
 /// ```
@@ -94,7 +93,7 @@ pub struct Verifier<'a, const K: usize = 1> {
     leeway: u64,
     account: Option<&'a str>,
     issuers: Issuers<'a>,
-    content_type: bool,
+    content_type: Option<&'a str>,
 }
 
 impl Verifier<'static> {
@@ -119,7 +118,7 @@ impl<const K: usize> Verifier<'static, K> {
             leeway: 0,
             account: None,
             issuers: Issuers::Any,
-            content_type: false,
+            content_type: None,
         }
     }
 }
@@ -168,25 +167,18 @@ impl<'a, const K: usize> Verifier<'a, K> {
         }
     }
 
-    /// Require the header's `cty` to be `twilio-fpa;v=1`, what every access token carries
+    /// Require the header's `cty` to be `content_type`, e.g.
+    /// [`AccessToken::CONTENT_TYPE`](crate::AccessToken::CONTENT_TYPE)
     /// ([`VerifyError::WrongContentType`]).
     #[must_use]
-    pub const fn require_content_type(mut self) -> Self {
-        self.content_type = true;
-        self
-    }
-
-    /// The preset for access tokens: all three optional checks, for tokens of `account_sid`
-    /// signed by the API key `key_sid` (follow with
-    /// [`expect_issuers`](Self::expect_issuers) to accept a few keys).
-    #[must_use]
-    pub fn access_tokens<'b>(self, account_sid: &'b str, key_sid: &'b str) -> Verifier<'b, K>
+    pub fn expect_content_type<'b>(self, content_type: &'b str) -> Verifier<'b, K>
     where
         'a: 'b,
     {
-        self.expect_account(account_sid)
-            .expect_issuer(key_sid)
-            .require_content_type()
+        Verifier {
+            content_type: Some(content_type),
+            ..self
+        }
     }
 
     /// Verify `token` at `now` (unix seconds). The decoded header and payload are written into
@@ -250,7 +242,9 @@ impl<'a, const K: usize> Verifier<'a, K> {
             return Err(VerifyError::WrongIssuer);
         }
         let cty = claims.header.get("cty").and_then(|v| v.as_str());
-        if self.content_type && !is(cty, CONTENT_TYPE) {
+        if let Some(expected) = self.content_type
+            && !is(cty, expected)
+        {
             return Err(VerifyError::WrongContentType);
         }
         Ok(())

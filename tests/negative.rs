@@ -617,7 +617,10 @@ fn optional_checks_each_have_their_error() {
         None
     );
     assert_eq!(
-        err(&base.clone().require_content_type(), &escaped_sub),
+        err(
+            &base.clone().expect_content_type(AccessToken::CONTENT_TYPE),
+            &escaped_sub
+        ),
         Some(VerifyError::WrongContentType)
     );
     let other_cty = signed(
@@ -625,7 +628,10 @@ fn optional_checks_each_have_their_error() {
         r#"{"exp":1700000001}"#,
     );
     assert_eq!(
-        err(&base.clone().require_content_type(), &other_cty),
+        err(
+            &base.clone().expect_content_type(AccessToken::CONTENT_TYPE),
+            &other_cty
+        ),
         Some(VerifyError::WrongContentType)
     );
     // The optional checks come after the clock.

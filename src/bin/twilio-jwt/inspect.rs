@@ -184,7 +184,7 @@ fn secret(o: &Opts, token: Option<&Claims<'_>>) -> Result<(String, &'static str)
 
 fn is_access_token(claims: &Claims<'_>) -> bool {
     let cty = claims.header().get("cty").and_then(|v| v.as_str());
-    cty.is_some_and(|c| c == "twilio-fpa;v=1") || claims.grants().is_some()
+    cty.is_some_and(|c| c == twilio_jwt::AccessToken::CONTENT_TYPE) || claims.grants().is_some()
 }
 
 /// Print the token (pretty, or as JSON) on stdout and its warnings on stderr.
