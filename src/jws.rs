@@ -256,9 +256,8 @@ impl Key {
                 // Base64url text and dots only.
                 Ok(core::str::from_utf8(token).expect("base64url is ASCII"))
             }
-            Err(needed) => Err(check_len(needed)
-                .err()
-                .unwrap_or(MintError::BufferTooSmall { needed })),
+            // Too long wins: no buffer would help.
+            Err(needed) => check_len(needed).and(Err(MintError::BufferTooSmall { needed })),
         }
     }
 
