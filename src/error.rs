@@ -160,7 +160,8 @@ impl fmt::Display for MintError {
             MintError::InvalidSid(SidRole::Account) => "the account SID must start with AC",
             MintError::InvalidSid(SidRole::Workspace) => "the workspace SID must start with WS",
             MintError::InvalidSid(SidRole::Channel) => {
-                "the channel id must start with WK (worker), WQ (task queue) or WS (workspace), matching the channel kind"
+                "the channel id must start with WK (worker), WQ (task queue) or WS (workspace), \
+                 matching the channel kind"
             }
             MintError::LifetimeTooShort => "the token must expire at least 1 second after now",
             MintError::LifetimeTooLong => "the token lifetime must be at most 24 hours",

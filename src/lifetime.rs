@@ -151,8 +151,8 @@ macro_rules! token_methods {
         }
 
         /// Mint the token at `now` (unix seconds) into `out`, returning the token text.
-        /// Allocation-free; [`MintError::BufferTooSmall`]($crate::MintError::BufferTooSmall) says how
-        /// many bytes are needed.
+        /// Allocation-free; [`MintError::BufferTooSmall`]($crate::MintError::BufferTooSmall)
+        /// says how many bytes are needed.
         pub fn write_into<'b>(
             &self,
             now: u64,

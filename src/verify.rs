@@ -25,28 +25,29 @@ enum Issuers<'a> {
 ///
 /// # What is checked, in this order
 ///
-/// Each check has its own [`VerifyError`]; the conformance kind ([`VerifyError::kind`]) is in
-/// brackets.
+/// Each check has its own [`VerifyError`]; the conformance kind it maps to
+/// ([`VerifyError::kind`]) follows as "kind".
 ///
 /// 0. The secret is not empty: refused when the key is made ([`EmptySecret`], which converts to
-///    [`VerifyError::MissingSecret`]) [`missing_secret`].
-/// 1. The token's shape [`malformed`]: at most [`MAX_TOKEN_LEN`] bytes
+///    [`VerifyError::MissingSecret`]) (kind `missing_secret`).
+/// 1. The token's shape (kind `malformed`): at most [`MAX_TOKEN_LEN`] bytes
 ///    ([`VerifyError::TooLong`]); three segments ([`VerifyError::SegmentCount`]), none empty
 ///    ([`VerifyError::EmptySegment`]); each canonical unpadded base64url
 ///    ([`VerifyError::Base64`]), whatever its length.
-/// 2. The signature [`bad_signature`]: the HMAC of the first two segments under each key in
+/// 2. The signature (kind `bad_signature`): the HMAC of the first two segments under each key in
 ///    turn, compared in constant time; a signature of any other length never matches
 ///    ([`VerifyError::BadSignature`]). Nothing of the JSON is parsed before a key matches.
-/// 3. The JSON [`malformed`]: header, then payload, strict JSON ([`VerifyError::HeaderJson`],
-///    [`VerifyError::PayloadJson`], carrying the reader's [`JsonError`](crate::json::JsonError):
-///    UTF-8, grammar, escapes, duplicate keys, nesting depth); both objects
+/// 3. The JSON (kind `malformed`): header, then payload, strict JSON
+///    ([`VerifyError::HeaderJson`], [`VerifyError::PayloadJson`], carrying the reader's
+///    [`JsonError`](crate::json::JsonError): UTF-8, grammar, escapes, duplicate keys, nesting
+///    depth); both objects
 ///    ([`VerifyError::NotAnObject`]); no `crit` header member ([`VerifyError::Crit`]). Then the
 ///    header's `alg` must be exactly the matching key's algorithm
-///    ([`VerifyError::AlgorithmMismatch`]) [`algorithm_mismatch`].
-/// 4. The time claims [`invalid_claims`]: `exp` present ([`VerifyError::MissingExp`]); `exp`,
+///    ([`VerifyError::AlgorithmMismatch`]) (kind `algorithm_mismatch`).
+/// 4. The time claims (kind `invalid_claims`): `exp` present ([`VerifyError::MissingExp`]); `exp`,
 ///    `nbf`, `iat` non-negative integers below 2^53 ([`VerifyError::InvalidClaim`]).
-/// 5. The clock: [`VerifyError::Expired`] when `exp <= now - leeway` [`expired`],
-///    [`VerifyError::NotYetValid`] when `nbf > now + leeway` [`not_yet_valid`].
+/// 5. The clock: [`VerifyError::Expired`] when `exp <= now - leeway` (kind `expired`),
+///    [`VerifyError::NotYetValid`] when `nbf > now + leeway` (kind `not_yet_valid`).
 /// 6. Optional, off by default: `sub` is the expected account ([`VerifyError::WrongAccount`]),
 ///    `iss` an expected issuer ([`VerifyError::WrongIssuer`]), the header's `cty` is the
 ///    expected one ([`VerifyError::WrongContentType`]). The access token preset
@@ -69,9 +70,11 @@ enum Issuers<'a> {
 /// assert_eq!(claims.video().unwrap().room.unwrap(), "standup");
 /// assert_eq!(claims.exp(), 1_700_003_600);
 ///
-/// assert_eq!(verifier.verify(&jwt, 1_700_003_700, &mut scratch).err(), Some(VerifyError::Expired));
+/// let late = verifier.verify(&jwt, 1_700_003_700, &mut scratch);
+/// assert_eq!(late.err(), Some(VerifyError::Expired));
 /// let other = Verifier::from_secret(b"wrong")?;
-/// assert_eq!(other.verify(&jwt, 1_700_000_100, &mut scratch).err(), Some(VerifyError::BadSignature));
+/// let forged = other.verify(&jwt, 1_700_000_100, &mut scratch);
+/// assert_eq!(forged.err(), Some(VerifyError::BadSignature));
 /// let elsewhere = Verifier::new(Key::hs256(b"secret")?).expect_account("ACyyyyyyyy");
 /// assert_eq!(
 ///     elsewhere.verify(&jwt, 1_700_000_100, &mut scratch).err(),
@@ -79,14 +82,6 @@ enum Issuers<'a> {
 /// );
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
-///
-/// [`missing_secret`]: VerifyError::MissingSecret
-/// [`malformed`]: VerifyError::kind
-/// [`bad_signature`]: VerifyError::BadSignature
-/// [`algorithm_mismatch`]: VerifyError::AlgorithmMismatch
-/// [`invalid_claims`]: VerifyError::kind
-/// [`expired`]: VerifyError::Expired
-/// [`not_yet_valid`]: VerifyError::NotYetValid
 #[derive(Clone)]
 pub struct Verifier<'a, const K: usize = 1> {
     keys: [Key; K],
