@@ -236,9 +236,8 @@ impl<'a, const K: usize> Verifier<'a, K> {
         if !iss_ok {
             return Err(VerifyError::WrongIssuer);
         }
-        let cty = claims.header.get("cty").and_then(|v| v.as_str());
         if let Some(expected) = self.content_type
-            && !is(cty, expected)
+            && !is(claims.header.get("cty").and_then(|v| v.as_str()), expected)
         {
             return Err(VerifyError::WrongContentType);
         }
@@ -503,7 +502,10 @@ impl<'s> Claims<'s> {
         if payload.kind() != Kind::Object {
             return Err(VerifyError::NotAnObject(Segment::Payload));
         }
-        if header.get("crit").is_some() {
+        // A member named `crit` needs those letters in the text, plain or escaped: most headers
+        // are cleared without walking their members.
+        let raw = header.raw();
+        if (raw.contains("\"crit\"") || raw.contains('\\')) && header.get("crit").is_some() {
             return Err(VerifyError::Crit);
         }
         Ok(Self::index(header, payload))
