@@ -133,7 +133,7 @@ impl<'a, const G: usize> AccessToken<'a, G> {
         if self.identity.is_empty() {
             return Err(MintError::MissingIdentity);
         }
-        self.grants.check()?;
+        self.grants.check("grants")?;
         for grant in self.grants.as_slice().iter().flatten() {
             match grant.key() {
                 "" => return Err(MintError::EmptyGrantKey),

@@ -151,8 +151,8 @@ impl<'a, const N: usize> ClientCapability<'a, N> {
         if self.outgoing == Some("") {
             return Err(MintError::MissingApplicationSid);
         }
-        self.params.check()?;
-        self.filters.check()
+        self.params.check("client params")?;
+        self.filters.check("event filters")
     }
 
     fn prepare(&self, now: u64) -> Result<(SigningKey<'a>, Prepared<'_, 'a, N>), MintError> {

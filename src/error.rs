@@ -101,8 +101,13 @@ pub enum MintError {
     ReservedGrantKey,
     /// A worker-only TaskRouter policy helper was used on a task queue or workspace token.
     WorkerOnlyPolicy,
-    /// More items were added to a fixed-capacity list than it holds.
-    CapacityExceeded,
+    /// More items were added to a fixed-capacity list than it holds (raise its const generic
+    /// capacity).
+    CapacityExceeded {
+        /// Which list: `"grants"`, `"voice params"`, `"client params"`, `"event filters"` or
+        /// `"policies"`.
+        list: &'static str,
+    },
     /// The token would be longer than [`MAX_TOKEN_LEN`](crate::MAX_TOKEN_LEN), which no verifier
     /// of this crate accepts.
     TokenTooLong {
@@ -136,7 +141,7 @@ impl MintError {
             | MintError::EmptyGrantKey
             | MintError::ReservedGrantKey => "invalid_grant",
             MintError::WorkerOnlyPolicy => "worker_only_policy",
-            MintError::CapacityExceeded => "capacity_exceeded",
+            MintError::CapacityExceeded { .. } => "capacity_exceeded",
             MintError::TokenTooLong { .. } => "token_too_long",
             MintError::BufferTooSmall { .. } => "buffer_too_small",
         }
@@ -178,7 +183,9 @@ impl fmt::Display for MintError {
             MintError::WorkerOnlyPolicy => {
                 "this TaskRouter policy helper applies only to worker tokens"
             }
-            MintError::CapacityExceeded => "too many items for this fixed-capacity list",
+            MintError::CapacityExceeded { list } => {
+                return write!(f, "too many {list} for the builder's fixed capacity");
+            }
             MintError::TokenTooLong { len } => {
                 return write!(
                     f,

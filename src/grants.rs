@@ -334,7 +334,7 @@ impl<const N: usize> Grant for VoiceGrant<'_, N> {
     }
 
     fn validate(&self) -> Result<(), MintError> {
-        self.params.check()
+        self.params.check("voice params")
     }
 }
 

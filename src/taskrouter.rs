@@ -518,7 +518,7 @@ impl<'a, const N: usize> TaskRouterCapability<'a, N> {
         if self.auth_token.is_empty() {
             return Err(MintError::MissingSecret);
         }
-        self.extra.check()?;
+        self.extra.check("policies")?;
         if kind != ChannelKind::Worker && self.extra.as_slice().iter().any(Rule::worker_only) {
             return Err(MintError::WorkerOnlyPolicy);
         }

@@ -428,7 +428,9 @@ fn grants_are_checked() {
     }
     assert_eq!(
         token.grant(&voice).to_jwt(NOW),
-        Err(MintError::CapacityExceeded)
+        Err(MintError::CapacityExceeded {
+            list: "voice params"
+        })
     );
     let (v1, v2) = (VideoGrant::new().room("1"), VideoGrant::new().room("2"));
     let crowded = AccessToken::<1>::with_capacity("AC1", "SK1", "secret")
@@ -439,7 +441,7 @@ fn grants_are_checked() {
     let chat = twilio_jwt::ChatGrant::new();
     assert_eq!(
         crowded.grant(&chat).to_jwt(NOW),
-        Err(MintError::CapacityExceeded)
+        Err(MintError::CapacityExceeded { list: "grants" })
     );
 }
 

@@ -965,8 +965,14 @@ impl ScopeModel {
     fn error(&self) -> Option<MintError> {
         if self.outgoing.as_deref() == Some("") {
             Some(MintError::MissingApplicationSid)
-        } else if self.params_overflow || self.filters_overflow {
-            Some(MintError::CapacityExceeded)
+        } else if self.params_overflow {
+            Some(MintError::CapacityExceeded {
+                list: "client params",
+            })
+        } else if self.filters_overflow {
+            Some(MintError::CapacityExceeded {
+                list: "event filters",
+            })
         } else {
             None
         }
@@ -1551,9 +1557,13 @@ impl GrantSpec {
 
     fn error(&self) -> Option<MintError> {
         match self {
-            GrantSpec::Voice { params, .. } => Self::voice_params(params)
-                .1
-                .then_some(MintError::CapacityExceeded),
+            GrantSpec::Voice { params, .. } => {
+                Self::voice_params(params)
+                    .1
+                    .then_some(MintError::CapacityExceeded {
+                        list: "voice params",
+                    })
+            }
             // The object sits two levels down (payload, grants), so it may nest two less.
             GrantSpec::Playback { json } => match parse(json.as_bytes()) {
                 Ok(v) if v.kind() == Kind::Object && nesting(json) <= MAX_DEPTH - 2 => None,
@@ -2107,7 +2117,7 @@ fn roundtrip_taskrouter(c: &mut Cursor<'_>) {
     } else if auth.is_empty() {
         Some(MintError::MissingSecret)
     } else if rules.len() > TASKROUTER_RULES {
-        Some(MintError::CapacityExceeded)
+        Some(MintError::CapacityExceeded { list: "policies" })
     } else if kind != Ok(ChannelKind::Worker) && worker_only_rule {
         Some(MintError::WorkerOnlyPolicy)
     } else {

@@ -291,7 +291,15 @@ fn mint_error(e: MintError, secret_flag: &str) -> Fail {
         MintError::LifetimeTooShort | MintError::LifetimeTooLong => "--ttl/--valid-until",
         MintError::NbfNotBeforeExp => "--nbf",
         MintError::InvalidGrant { .. } => "--playback",
-        MintError::CapacityExceeded => "--voice-param/--param/--filter",
+        MintError::CapacityExceeded {
+            list: "voice params",
+        } => "--voice-param",
+        MintError::CapacityExceeded {
+            list: "client params",
+        } => "--param",
+        MintError::CapacityExceeded {
+            list: "event filters",
+        } => "--filter",
         _ => "error",
     };
     Fail::usage(format!("{flag}: {e}"))
