@@ -376,6 +376,12 @@ impl<'a> From<&'a [u8]> for Secret<'a> {
     }
 }
 
+impl<'a, const N: usize> From<&'a [u8; N]> for Secret<'a> {
+    fn from(secret: &'a [u8; N]) -> Self {
+        Secret::Raw(secret)
+    }
+}
+
 #[cfg(feature = "alloc")]
 impl<'a> From<&'a alloc::string::String> for Secret<'a> {
     fn from(secret: &'a alloc::string::String) -> Self {

@@ -108,6 +108,7 @@ impl<const K: usize> Verifier<'static, K> {
     /// A verifier accepting tokens signed with any of `keys` (during a key rotation: the new key
     /// first, as it is tried first).
     pub const fn with_keys(keys: [Key; K]) -> Self {
+        const { assert!(K > 0, "a verifier needs at least one key") };
         Verifier {
             keys,
             leeway: 0,

@@ -36,6 +36,27 @@ fn builders_grants_keys_and_verifiers_are_send_and_sync() {
 }
 
 #[test]
+fn every_form_of_a_secret_signs_the_same_token() {
+    let key = Key::hs256(b"secret").unwrap();
+    let owned = String::from("secret");
+    let mint = |secret: Secret<'_>| {
+        AccessToken::new("AC1", "SK1", secret)
+            .identity("alice")
+            .to_jwt(1_700_000_000)
+            .unwrap()
+    };
+    let expected = mint(Secret::from("secret"));
+    for secret in [
+        Secret::from(b"secret"),
+        Secret::from(&b"secret"[..]),
+        Secret::from(&owned),
+        Secret::from(&key),
+    ] {
+        assert_eq!(mint(secret), expected);
+    }
+}
+
+#[test]
 fn a_token_built_on_one_thread_mints_on_another() {
     let key = Key::hs256(b"secret").unwrap();
     let video = VideoGrant::new().room("r");
