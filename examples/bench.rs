@@ -20,12 +20,20 @@
 //! separate (untimed) pass, so counting costs nothing in the timed loops.
 //!
 //! At the end, stdout gets one JSON object per line: `{"name", "ns_per_op", "allocs_per_op"}`
-//! per measurement, then the four ratios on the reference access token:
+//! per measurement, then the six ratios on the reference access token:
 //!
 //! * `mint_vs_hmac` = `access/mint_stack` / `access/hmac_floor` (target <= 1.6),
 //! * `verify_vs_hmac` = `access/verify_decode` / `access/hmac_floor` (target <= 2.0),
+//! * `mint_key_vs_hmac` = `access/mint_key` / `access/hmac_floor` (target: below
+//!   `mint_vs_hmac`),
+//! * `verify_key_vs_hmac` = `access/verify_key` / `access/hmac_floor` (target: below
+//!   `verify_vs_hmac`),
 //! * `mint_vs_jsonwebtoken` = `access/jsonwebtoken_encode` / `access/mint_stack`,
 //! * `verify_vs_jsonwebtoken` = `access/jsonwebtoken_decode` / `access/verify_decode`.
+//!
+//! `mint_stack` and `verify_decode` start from the raw secret every time (one-shot use: the HMAC
+//! key schedule runs per operation, as in the floor); `mint_key` and `verify_key` reuse a
+//! [`Key`](twilio_jwt::Key) made once, as a server keeps one per API key.
 //!
 //! The two `_vs_jsonwebtoken` ratios are "jsonwebtoken time / twilio-jwt time": above 1 means
 //! this crate is faster (target >= 1.8). Targets are reported, not asserted.
@@ -44,7 +52,7 @@ use jsonwebtoken::{Algorithm as JwtAlgorithm, DecodingKey, EncodingKey, Header, 
 use serde::{Deserialize, Serialize};
 use sha2::Sha256;
 use twilio_jwt::{
-    AccessToken, ChatGrant, ClientCapability, TaskRouterCapability, Verifier, VideoGrant,
+    AccessToken, ChatGrant, ClientCapability, Key, TaskRouterCapability, Verifier, VideoGrant,
     VoiceGrant, unix_now,
 };
 
@@ -110,7 +118,7 @@ const CHAT_ENDPOINT_ID: &str = "alice:device";
 const VOICE_APP_SID: &str = "AP0123456789abcdef0123456789abcdef";
 const WORKSPACE_SID: &str = "WS0123456789abcdef0123456789abcdef";
 const WORKER_SID: &str = "WK0123456789abcdef0123456789abcdef";
-const CTY: &str = "twilio-fpa;v=1";
+const CTY: &str = AccessToken::CONTENT_TYPE;
 
 /// Enough for every token here (the 3 KB-identity token is ~4.7 KB).
 const BUF: usize = 8192;
@@ -380,7 +388,15 @@ fn access_group<'a>(
         .grant(chat)
         .grant(voice);
     let jwt = token.to_jwt(now).expect("mint");
-    let verifier = Verifier::new(API_KEY_SECRET.as_bytes());
+    let key: &'a Key = Box::leak(Box::new(
+        Key::hs256(API_KEY_SECRET.as_bytes()).expect("non-empty"),
+    ));
+    let keyed_token = AccessToken::new(ACCOUNT_SID, API_KEY_SID, key)
+        .identity(identity)
+        .grant(video)
+        .grant(chat)
+        .grant(voice);
+    let verifier = Verifier::new(key.clone());
 
     // jsonwebtoken: the same claims, HS256, `cty` in the header.
     let jt_claims = JtClaims::new(identity, now);
@@ -417,6 +433,10 @@ fn access_group<'a>(
         assert!(c.video().and_then(|v| v.room).is_some_and(|r| r == ROOM));
         assert_eq!(c.exp(), now + 3600);
         assert_eq!(token.write_into(now, &mut scratch).expect("mint"), jwt);
+        assert_eq!(
+            keyed_token.write_into(now, &mut scratch).expect("mint"),
+            jwt
+        );
     }
 
     bench.group();
@@ -467,13 +487,35 @@ fn access_group<'a>(
             black_box(&token).encoded_len(black_box(now)).expect("len")
         });
     }
+    let mut buf = [0u8; BUF];
+    bench.add(format!("{prefix}/mint_key"), move || {
+        let jwt = black_box(&keyed_token)
+            .write_into(black_box(now), black_box(&mut buf))
+            .expect("mint");
+        black_box(jwt);
+    });
     bench.add(format!("{prefix}/mint_string"), move || {
         black_box(&token).to_jwt(black_box(now)).expect("mint")
     });
     let mut scratch = [0u8; BUF];
     let jwt2 = jwt.clone();
     bench.add(format!("{prefix}/verify_decode"), move || {
-        let claims = black_box(&verifier)
+        // One-shot: the key schedule runs for this token alone.
+        let verifier = Verifier::from_secret(black_box(API_KEY_SECRET.as_bytes())).expect("key");
+        let claims = verifier
+            .verify(black_box(&jwt2), black_box(now), &mut scratch)
+            .expect("verify");
+        claims.identity().is_some_and(|i| i == identity)
+            && claims
+                .video()
+                .and_then(|v| v.room)
+                .is_some_and(|r| r == ROOM)
+    });
+    let mut scratch = [0u8; BUF];
+    let jwt2 = jwt.clone();
+    let kept = verifier.clone();
+    bench.add(format!("{prefix}/verify_key"), move || {
+        let claims = black_box(&kept)
             .verify(black_box(&jwt2), black_box(now), &mut scratch)
             .expect("verify");
         claims.identity().is_some_and(|i| i == identity)
@@ -514,7 +556,7 @@ fn client_group(bench: &mut Bench<'_>, now: u64) {
         .allow_client_outgoing(VOICE_APP_SID)
         .outgoing_param("k", "v");
     let jwt = token.to_jwt(now).expect("mint");
-    let verifier = Verifier::new(AUTH_TOKEN.as_bytes());
+    let verifier = Verifier::from_secret(AUTH_TOKEN.as_bytes()).expect("key");
     {
         let mut scratch = [0u8; BUF];
         let c = verifier.verify(&jwt, now, &mut scratch).expect("verify");
@@ -550,7 +592,7 @@ fn taskrouter_group(bench: &mut Bench<'_>, now: u64) {
     let token = TaskRouterCapability::worker(ACCOUNT_SID, AUTH_TOKEN, WORKSPACE_SID, WORKER_SID)
         .allow_update_activities();
     let jwt = token.to_jwt(now).expect("mint");
-    let verifier = Verifier::new(AUTH_TOKEN.as_bytes());
+    let verifier = Verifier::from_secret(AUTH_TOKEN.as_bytes()).expect("key");
     let policies = {
         let mut scratch = [0u8; BUF];
         let c = verifier.verify(&jwt, now, &mut scratch).expect("verify");
@@ -655,6 +697,8 @@ fn main() {
     let verify = bench.ns("access/verify_decode");
     let jt_mint = bench.ns("access/jsonwebtoken_encode");
     let jt_verify = bench.ns("access/jsonwebtoken_decode");
+    let mint_key = bench.ns("access/mint_key");
+    let verify_key = bench.ns("access/verify_key");
     // (name, value, meaning, target, met)
     let ratios = [
         (
@@ -670,6 +714,20 @@ fn main() {
             "twilio-jwt verify_decode time / HMAC-only time",
             "<= 2.0",
             verify / floor <= 2.0,
+        ),
+        (
+            "mint_key_vs_hmac",
+            mint_key / floor,
+            "twilio-jwt mint_key time (reused Key) / HMAC-only time",
+            "< mint_vs_hmac",
+            mint_key < mint,
+        ),
+        (
+            "verify_key_vs_hmac",
+            verify_key / floor,
+            "twilio-jwt verify_key time (reused Key) / HMAC-only time",
+            "< verify_vs_hmac",
+            verify_key < verify,
         ),
         (
             "mint_vs_jsonwebtoken",

@@ -13,9 +13,10 @@ use std::io::{BufRead, Write};
 
 use serde_json::{Map, Value, json};
 use twilio_jwt::{
-    AccessToken, Algorithm, ChannelKind, ChatGrant, ClientCapability, ConversationsGrant, Error,
-    FilterRequirement, Grant, IpMessagingGrant, PlaybackGrant, Policy, SyncGrant,
-    TaskRouterCapability, TaskRouterGrant, TaskRouterOptions, Verifier, VideoGrant, VoiceGrant,
+    AccessToken, Algorithm, ChannelKind, ChatGrant, ClientCapability, ConversationsGrant,
+    FilterRequirement, Grant, IpMessagingGrant, Key, MintError, PlaybackGrant, Policy, SyncGrant,
+    TaskRouterCapability, TaskRouterGrant, TaskRouterOptions, Verifier, VerifyError, VideoGrant,
+    VoiceGrant,
 };
 
 #[allow(dead_code)]
@@ -63,12 +64,29 @@ pub fn run_line(line: &str) -> Value {
     };
     match result {
         Ok(Ok(token)) => json!({"id": id, "status": "ok", "token": token}),
-        Ok(Err(e)) => error_line(id, e),
+        Ok(Err(e)) => error_line(id, &e),
         Err(Skip(reason)) => json!({"id": id, "status": "skip", "reason": reason}),
     }
 }
 
-fn error_line(id: Value, e: Error) -> Value {
+/// Either error type, as the suite names it.
+trait Kind: std::fmt::Display {
+    fn kind(&self) -> &'static str;
+}
+
+impl Kind for MintError {
+    fn kind(&self) -> &'static str {
+        MintError::kind(self)
+    }
+}
+
+impl Kind for VerifyError {
+    fn kind(&self) -> &'static str {
+        VerifyError::kind(self)
+    }
+}
+
+fn error_line(id: Value, e: &dyn Kind) -> Value {
     json!({"id": id, "status": "error", "error": e.kind(), "message": e.to_string()})
 }
 
@@ -84,7 +102,7 @@ fn fallback_id(line: &str) -> String {
     rest[..rest.find('"').unwrap_or(rest.len())].to_string()
 }
 
-type Minted = Result<Result<String, Error>, Skip>;
+type Minted = Result<Result<String, MintError>, Skip>;
 
 fn type_name(v: &Value) -> &'static str {
     match v {
@@ -459,7 +477,7 @@ fn taskrouter(case: &Value) -> Minted {
 }
 
 fn verify(case: &Value, id: Value) -> Value {
-    let answer = || -> Result<Result<Value, Error>, Skip> {
+    let answer = || -> Result<Result<Value, Box<dyn Kind>>, Skip> {
         let token = text(case, "token")?;
         let secret = text(case, "secret")?;
         let now = now(case)?;
@@ -468,23 +486,29 @@ fn verify(case: &Value, id: Value) -> Value {
             "" => Algorithm::HS256,
             name => match name.parse() {
                 Ok(alg) => alg,
-                Err(e) => return Ok(Err(e)),
+                Err(e) => return Ok(Err(Box::new(e))),
             },
         };
-        let verifier = Verifier::new(secret.as_bytes())
-            .algorithm(algorithm)
-            .leeway(leeway);
-        Ok(verifier.verify_owned(token, now).map(|claims| {
-            // The crate's strict reader accepted both; serde_json reads them for the comparison.
-            let header: Value = serde_json::from_str(claims.header_json()).unwrap_or_default();
-            let payload: Value = serde_json::from_str(claims.payload_json()).unwrap_or_default();
-            json!({"header": header, "payload": payload})
-        }))
+        let key = match Key::new(algorithm, secret.as_bytes()) {
+            Ok(key) => key,
+            Err(e) => return Ok(Err(Box::new(VerifyError::from(e)))),
+        };
+        let verifier = Verifier::new(key).leeway(leeway);
+        Ok(verifier
+            .verify_owned(token, now)
+            .map(|claims| {
+                // The crate's strict reader accepted both; serde_json reads them for the comparison.
+                let header: Value = serde_json::from_str(claims.header_json()).unwrap_or_default();
+                let payload: Value =
+                    serde_json::from_str(claims.payload_json()).unwrap_or_default();
+                json!({"header": header, "payload": payload})
+            })
+            .map_err(|e| Box::new(e) as Box<dyn Kind>))
     };
     match answer() {
         Ok(Ok(decoded)) => json!({"id": id, "status": "ok",
                                   "header": decoded["header"], "payload": decoded["payload"]}),
-        Ok(Err(e)) => error_line(id, e),
+        Ok(Err(e)) => error_line(id, &*e),
         Err(Skip(reason)) => json!({"id": id, "status": "skip", "reason": reason}),
     }
 }

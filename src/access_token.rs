@@ -1,16 +1,23 @@
 //! Access tokens (`cty: twilio-fpa;v=1`): identity plus product grants, signed with an API key.
 
-use crate::Error;
 use crate::grants::Grant;
-use crate::json::{JsonWriter, format_u64};
-use crate::jws::{Algorithm, Payload, Signer};
+use crate::json::{JsonStr, JsonWriter, format_u64};
+use crate::jws::{Algorithm, Payload, Secret, SigningKey};
 use crate::lifetime::{Lifetime, Times, token_methods};
 use crate::list::FixedList;
+use crate::{Claims, MintError, Verifier};
+
+/// The member of `grants` that holds the identity.
+const IDENTITY: &str = "identity";
 
 /// An access token builder, holding up to `G` grants (8 by default: one of each kind).
 ///
 /// Grants are borrowed, so building a token allocates nothing; the token is written in the
-/// order twilio-python writes it, byte for byte.
+/// order twilio-python writes it, byte for byte. The builder is `Send` and `Sync` (every
+/// [`Grant`] is `Sync`), so it can be held across an `.await`.
+///
+/// Sign with the raw secret for a one-shot token, or with a [`Key`](crate::Key) made once for
+/// the API key when minting many.
 ///
 /// ```
 /// use twilio_jwt::{AccessToken, ChatGrant, VideoGrant};
@@ -33,39 +40,47 @@ use crate::list::FixedList;
 /// let mut buf = [0u8; 1024];
 /// let len = token.encoded_len(1_700_000_000)?;
 /// assert_eq!(token.write_into(1_700_000_000, &mut buf[..len])?, jwt);
-/// # Ok::<(), twilio_jwt::Error>(())
+/// # Ok::<(), twilio_jwt::MintError>(())
 /// ```
 #[derive(Clone, Copy)]
 pub struct AccessToken<'a, const G: usize = 8> {
     account_sid: &'a str,
     key_sid: &'a str,
-    secret: &'a str,
+    secret: Secret<'a>,
     identity: &'a str,
     region: &'a str,
     lifetime: Lifetime,
-    algorithm: Algorithm,
+    algorithm: Option<Algorithm>,
     grants: FixedList<Option<&'a dyn Grant>, G>,
 }
 
 impl<'a> AccessToken<'a> {
+    /// The header `cty` of every access token: `twilio-fpa;v=1`.
+    pub const CONTENT_TYPE: &'static str = "twilio-fpa;v=1";
+
     /// A token for `account_sid` (`AC…`), signed with the API key `key_sid` (`SK…`) and its
-    /// `secret`. Holds up to 8 grants; see [`with_capacity`](AccessToken::with_capacity).
-    pub fn new(account_sid: &'a str, key_sid: &'a str, secret: &'a str) -> Self {
+    /// `secret` (the raw secret, or a [`Key`](crate::Key) made from it). Holds up to 8 grants;
+    /// see [`with_capacity`](AccessToken::with_capacity).
+    pub fn new(account_sid: &'a str, key_sid: &'a str, secret: impl Into<Secret<'a>>) -> Self {
         Self::with_capacity(account_sid, key_sid, secret)
     }
 }
 
 impl<'a, const G: usize> AccessToken<'a, G> {
     /// Like [`new`](AccessToken::new), holding up to `G` grants.
-    pub fn with_capacity(account_sid: &'a str, key_sid: &'a str, secret: &'a str) -> Self {
+    pub fn with_capacity(
+        account_sid: &'a str,
+        key_sid: &'a str,
+        secret: impl Into<Secret<'a>>,
+    ) -> Self {
         AccessToken {
             account_sid,
             key_sid,
-            secret,
+            secret: secret.into(),
             identity: "",
             region: "",
             lifetime: Lifetime::default(),
-            algorithm: Algorithm::HS256,
+            algorithm: None,
             grants: FixedList::new(),
         }
     }
@@ -87,7 +102,7 @@ impl<'a, const G: usize> AccessToken<'a, G> {
 
     /// Add a grant. Grants are written in the order first added; adding a grant with the key of
     /// one already present replaces it in place. More than `G` grants make minting fail with
-    /// [`Error::CapacityExceeded`].
+    /// [`MintError::CapacityExceeded`].
     #[must_use]
     pub fn grant(mut self, grant: &'a dyn Grant) -> Self {
         let key = grant.key();
@@ -105,29 +120,29 @@ impl<'a, const G: usize> AccessToken<'a, G> {
 
     token_methods!();
 
-    fn prepare(&self, now: u64) -> Result<(Signer<'a>, Prepared<'_, 'a, G>), Error> {
+    fn prepare(&self, now: u64) -> Result<(SigningKey<'a>, Prepared<'_, 'a, G>), MintError> {
         if self.account_sid.is_empty() {
-            return Err(Error::MissingAccountSid);
+            return Err(MintError::MissingAccountSid);
         }
         if self.key_sid.is_empty() {
-            return Err(Error::MissingKeySid);
+            return Err(MintError::MissingKeySid);
         }
         if self.secret.is_empty() {
-            return Err(Error::MissingSecret);
+            return Err(MintError::MissingSecret);
         }
         if self.identity.is_empty() {
-            return Err(Error::MissingIdentity);
+            return Err(MintError::MissingIdentity);
         }
-        self.grants.check()?;
+        self.grants.check("grants")?;
         for grant in self.grants.as_slice().iter().flatten() {
-            let key = grant.key();
-            if key.is_empty() || key == "identity" {
-                return Err(Error::InvalidGrant);
+            match grant.key() {
+                "" => return Err(MintError::EmptyGrantKey),
+                IDENTITY => return Err(MintError::ReservedGrantKey),
+                _ => grant.validate()?,
             }
-            grant.validate()?;
         }
         let times = self.lifetime.resolve(now)?;
-        let signer = Signer::new(self.algorithm, self.secret.as_bytes());
+        let signer = self.secret.resolve(self.algorithm)?;
         Ok((signer, Prepared { token: self, times }))
     }
 }
@@ -140,7 +155,7 @@ struct Prepared<'t, 'a, const G: usize> {
 
 impl<const G: usize> Payload for Prepared<'_, '_, G> {
     fn write_header(&self, w: &mut JsonWriter<'_>) {
-        w.field_str("cty", "twilio-fpa;v=1");
+        w.field_str("cty", AccessToken::CONTENT_TYPE);
         w.field_opt("twr", self.token.region);
     }
 
@@ -156,7 +171,7 @@ impl<const G: usize> Payload for Prepared<'_, '_, G> {
             w.key(grant.key());
             grant.write_value(w);
         }
-        w.field_str("identity", t.identity);
+        w.field_str(IDENTITY, t.identity);
         w.end_object();
         w.field_str("iss", t.key_sid);
         self.times.write(w);
@@ -176,5 +191,40 @@ impl<const G: usize> core::fmt::Debug for AccessToken<'_, G> {
             .field("algorithm", &self.algorithm)
             .field("grants", &self.grants.as_slice().iter().flatten().count())
             .finish_non_exhaustive()
+    }
+}
+
+/// Access token accessors.
+impl<'s> Claims<'s> {
+    /// The access token's identity (`grants.identity`).
+    pub fn identity(&self) -> Option<JsonStr<'s>> {
+        self.grant(IDENTITY)?.as_str()
+    }
+}
+
+#[cfg(feature = "alloc")]
+impl crate::OwnedClaims {
+    /// The access token's identity, unescaped.
+    pub fn identity(&self) -> Option<alloc::string::String> {
+        self.claims()
+            .identity()
+            .map(|s| alloc::string::ToString::to_string(&s))
+    }
+}
+
+/// The access token preset of the verifier.
+impl<'a, const K: usize> Verifier<'a, K> {
+    /// The preset for access tokens: all three optional checks, for tokens of `account_sid`
+    /// (`sub`) signed by the API key `key_sid` (`iss`) with the access token `cty`
+    /// ([`AccessToken::CONTENT_TYPE`]). Follow with
+    /// [`expect_issuers`](Verifier::expect_issuers) to accept a few keys.
+    #[must_use]
+    pub fn access_tokens<'b>(self, account_sid: &'b str, key_sid: &'b str) -> Verifier<'b, K>
+    where
+        'a: 'b,
+    {
+        self.expect_account(account_sid)
+            .expect_issuer(key_sid)
+            .expect_content_type(AccessToken::CONTENT_TYPE)
     }
 }

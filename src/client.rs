@@ -6,12 +6,12 @@
 //! raw, space as `+`, everything else `%XX`), application parameters and event filters
 //! form-encoded as `k=v&k2=v2` first and then encoded again as one value.
 
-use crate::Error;
 use crate::grants::set_pair;
 use crate::json::{JsonWriter, Sink};
-use crate::jws::{Algorithm, Payload, Signer, StackStr};
+use crate::jws::{Algorithm, Payload, Secret, SigningKey, StackStr};
 use crate::lifetime::{Lifetime, Times, token_methods};
 use crate::list::FixedList;
+use crate::{Claims, MintError};
 
 /// The three kinds of scope a capability token can hold.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -25,6 +25,7 @@ enum Scope {
 /// A client capability token builder, with up to `N` outgoing parameters and `N` event filters.
 ///
 /// Scopes are written in the order each was first allowed; allowing one again replaces it.
+/// Signed with the account's auth token, raw or as a [`Key`](crate::Key).
 ///
 /// ```
 /// use twilio_jwt::ClientCapability;
@@ -42,12 +43,12 @@ enum Scope {
 ///      &appSid=AP00000000000000000000000000000000&clientName=alice"
 /// );
 /// let jwt = token.to_jwt(1_700_000_000)?;
-/// # Ok::<(), twilio_jwt::Error>(())
+/// # Ok::<(), twilio_jwt::MintError>(())
 /// ```
 #[derive(Clone, Copy)]
 pub struct ClientCapability<'a, const N: usize = 8> {
     account_sid: &'a str,
-    auth_token: &'a str,
+    auth_token: Secret<'a>,
     incoming: Option<&'a str>,
     outgoing: Option<&'a str>,
     params: FixedList<(&'a str, &'a str), N>,
@@ -55,23 +56,23 @@ pub struct ClientCapability<'a, const N: usize = 8> {
     filters: FixedList<(&'a str, &'a str), N>,
     order: FixedList<Scope, 3>,
     lifetime: Lifetime,
-    algorithm: Algorithm,
+    algorithm: Option<Algorithm>,
 }
 
 impl<'a> ClientCapability<'a> {
     /// A token for `account_sid` (`AC…`) signed with the account's auth token; up to 8
     /// parameters and 8 filters (see [`with_capacity`](ClientCapability::with_capacity)).
-    pub fn new(account_sid: &'a str, auth_token: &'a str) -> Self {
+    pub fn new(account_sid: &'a str, auth_token: impl Into<Secret<'a>>) -> Self {
         Self::with_capacity(account_sid, auth_token)
     }
 }
 
 impl<'a, const N: usize> ClientCapability<'a, N> {
     /// Like [`new`](ClientCapability::new), with room for `N` parameters and `N` filters.
-    pub fn with_capacity(account_sid: &'a str, auth_token: &'a str) -> Self {
+    pub fn with_capacity(account_sid: &'a str, auth_token: impl Into<Secret<'a>>) -> Self {
         ClientCapability {
             account_sid,
-            auth_token,
+            auth_token: auth_token.into(),
             incoming: None,
             outgoing: None,
             params: FixedList::new(),
@@ -79,7 +80,7 @@ impl<'a, const N: usize> ClientCapability<'a, N> {
             filters: FixedList::new(),
             order: FixedList::new(),
             lifetime: Lifetime::default(),
-            algorithm: Algorithm::HS256,
+            algorithm: None,
         }
     }
 
@@ -99,7 +100,7 @@ impl<'a, const N: usize> ClientCapability<'a, N> {
     }
 
     /// Allow outgoing connections through the TwiML application `application_sid` (`AP…`,
-    /// required: empty is [`Error::MissingApplicationSid`] when minting).
+    /// required: empty is [`MintError::MissingApplicationSid`] when minting).
     #[must_use]
     pub fn allow_client_outgoing(mut self, application_sid: &'a str) -> Self {
         self.outgoing = Some(application_sid);
@@ -131,7 +132,7 @@ impl<'a, const N: usize> ClientCapability<'a, N> {
     }
 
     /// The `scope` claim, built into a stack buffer of `CAP` bytes.
-    pub fn scope<const CAP: usize>(&self) -> Result<StackStr<CAP>, Error> {
+    pub fn scope<const CAP: usize>(&self) -> Result<StackStr<CAP>, MintError> {
         self.check()?;
         let mut out = StackSink {
             buf: StackStr::new(),
@@ -139,31 +140,31 @@ impl<'a, const N: usize> ClientCapability<'a, N> {
         };
         self.write_scope(&mut out);
         if out.needed > CAP {
-            return Err(Error::BufferTooSmall { needed: out.needed });
+            return Err(MintError::BufferTooSmall { needed: out.needed });
         }
         Ok(out.buf)
     }
 
     token_methods!();
 
-    fn check(&self) -> Result<(), Error> {
+    fn check(&self) -> Result<(), MintError> {
         if self.outgoing == Some("") {
-            return Err(Error::MissingApplicationSid);
+            return Err(MintError::MissingApplicationSid);
         }
-        self.params.check()?;
-        self.filters.check()
+        self.params.check("client params")?;
+        self.filters.check("event filters")
     }
 
-    fn prepare(&self, now: u64) -> Result<(Signer<'a>, Prepared<'_, 'a, N>), Error> {
+    fn prepare(&self, now: u64) -> Result<(SigningKey<'a>, Prepared<'_, 'a, N>), MintError> {
         if self.account_sid.is_empty() {
-            return Err(Error::MissingAccountSid);
+            return Err(MintError::MissingAccountSid);
         }
         if self.auth_token.is_empty() {
-            return Err(Error::MissingSecret);
+            return Err(MintError::MissingSecret);
         }
         self.check()?;
         let times = self.lifetime.resolve(now)?;
-        let signer = Signer::new(self.algorithm, self.auth_token.as_bytes());
+        let signer = self.auth_token.resolve(self.algorithm)?;
         Ok((signer, Prepared { token: self, times }))
     }
 
@@ -336,9 +337,15 @@ impl<'s> ScopeUri<'s> {
     }
 }
 
-/// The URIs of a `scope` claim (space-separated); pieces that are not scope URIs are skipped.
-pub(crate) fn scope_uris(scope: &str) -> impl Iterator<Item = ScopeUri<'_>> {
-    scope.split(' ').filter_map(ScopeUri::parse)
+/// Capability token accessors.
+impl<'s> Claims<'s> {
+    /// A capability token's scope URIs, parsed; pieces that are not scope URIs are skipped.
+    /// `None` when there is no `scope` claim or it holds JSON escapes (scope URIs are ASCII; no
+    /// SDK escapes them).
+    pub fn scopes(&self) -> Option<impl Iterator<Item = ScopeUri<'s>> + 's> {
+        let scope = self.claim("scope")?.as_str()?.as_plain()?;
+        Some(scope.split(' ').filter_map(ScopeUri::parse))
+    }
 }
 
 /// A form-encoded (`application/x-www-form-urlencoded`) piece of text, decoded on demand.
@@ -461,7 +468,7 @@ mod tests {
         );
         assert_eq!(
             token.scope::<10>(),
-            Err(Error::BufferTooSmall { needed: 148 })
+            Err(MintError::BufferTooSmall { needed: 148 })
         );
     }
 

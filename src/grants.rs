@@ -3,12 +3,13 @@
 //! Every field is optional; a field that is unset or empty is left out of the token, as the
 //! official SDKs do. Fields are written in the order of the official SDKs.
 
-use crate::Error;
-use crate::json::read::parse_nested;
-use crate::json::{JsonStr, JsonWriter, Kind, MAX_DEPTH, Value};
+use crate::json::{JsonStr, JsonWriter, Kind, MAX_DEPTH, Value, parse_nested};
 use crate::list::FixedList;
+use crate::{Claims, MintError};
 
 /// A grant of an access token: a key in the `grants` claim and its JSON value.
+///
+/// Grants are `Sync` so that a token builder holding `&dyn Grant` is `Send` and `Sync`.
 ///
 /// Implement it to add a grant the crate does not know yet:
 ///
@@ -35,16 +36,17 @@ use crate::list::FixedList;
 ///     .unwrap();
 /// assert_eq!(jwt.split('.').count(), 3);
 /// ```
-pub trait Grant {
+pub trait Grant: Sync {
     /// The key under `grants` (`"video"`, `"chat"`, …). Must be non-empty and not `"identity"`.
     fn key(&self) -> &str;
 
-    /// Write the grant's value (usually an object). Called twice per mint (size, then write);
-    /// it must write the same thing both times.
+    /// Write the grant's value (usually an object). Called once for every token written (and
+    /// once more to size one), so it must write the same thing every time.
     fn write_value(&self, w: &mut JsonWriter<'_>);
 
-    /// Check the grant before minting; the default accepts everything.
-    fn validate(&self) -> Result<(), Error> {
+    /// Check the grant before minting; the default accepts everything. A failure is usually
+    /// [`MintError::InvalidGrant`] naming the grant's key.
+    fn validate(&self) -> Result<(), MintError> {
         Ok(())
     }
 }
@@ -53,15 +55,19 @@ pub trait Grant {
 macro_rules! string_grant {
     (
         $(#[$meta:meta])*
-        $name:ident / $view:ident, $key:literal, { $($(#[$fmeta:meta])* $field:ident),+ $(,)? }
+        $name:ident / $view:ident / $accessor:ident, $key:literal,
+        { $($(#[$fmeta:meta])* $field:ident),+ $(,)? }
     ) => {
         $(#[$meta])*
         #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
         pub struct $name<'a> {
-            $($(#[$fmeta])* pub $field: &'a str,)+
+            $($field: &'a str,)+
         }
 
         impl<'a> $name<'a> {
+            #[doc = concat!("The grant's key under `grants`: `\"", $key, "\"`.")]
+            pub const KEY: &'static str = $key;
+
             /// An empty grant (`{}`).
             pub const fn new() -> Self {
                 $name { $($field: "",)+ }
@@ -79,7 +85,7 @@ macro_rules! string_grant {
 
         impl Grant for $name<'_> {
             fn key(&self) -> &str {
-                $key
+                Self::KEY
             }
 
             fn write_value(&self, w: &mut JsonWriter<'_>) {
@@ -100,6 +106,13 @@ macro_rules! string_grant {
                 $view { $($field: grant.get(stringify!($field)).and_then(|v| v.as_str()),)+ }
             }
         }
+
+        impl<'s> Claims<'s> {
+            #[doc = concat!("The `\"", $key, "\"` grant of an access token, read as a [`", stringify!($name), "`].")]
+            pub fn $accessor(&self) -> Option<$view<'s>> {
+                self.grant($name::KEY).map(Into::into)
+            }
+        }
     };
 }
 
@@ -107,10 +120,12 @@ string_grant! {
     /// Programmable Video (`"video"`).
     ///
     /// ```
-    /// let grant = twilio_jwt::VideoGrant::new().room("DailyStandup");
-    /// assert_eq!(grant.room, "DailyStandup");
+    /// use twilio_jwt::{Grant, VideoGrant};
+    ///
+    /// let grant = VideoGrant::new().room("DailyStandup");
+    /// assert_eq!(grant.key(), VideoGrant::KEY);
     /// ```
-    VideoGrant / VideoGrantView, "video", {
+    VideoGrant / VideoGrantView / video, "video", {
         /// The room name or `RM…` SID the token may join.
         room,
     }
@@ -118,7 +133,7 @@ string_grant! {
 
 string_grant! {
     /// Conversations / Programmable Chat (`"chat"`).
-    ChatGrant / ChatGrantView, "chat", {
+    ChatGrant / ChatGrantView / chat, "chat", {
         /// The `IS…` service SID.
         service_sid,
         /// A unique id for this user on this device.
@@ -133,7 +148,7 @@ string_grant! {
 string_grant! {
     /// Legacy IP Messaging (`"ip_messaging"`), the predecessor of [`ChatGrant`], with the same
     /// fields. Removed from the current official SDKs; kept for old services.
-    IpMessagingGrant / IpMessagingGrantView, "ip_messaging", {
+    IpMessagingGrant / IpMessagingGrantView / ip_messaging, "ip_messaging", {
         /// The `IS…` service SID.
         service_sid,
         /// A unique id for this user on this device.
@@ -147,7 +162,7 @@ string_grant! {
 
 string_grant! {
     /// Sync (`"data_sync"`).
-    SyncGrant / SyncGrantView, "data_sync", {
+    SyncGrant / SyncGrantView / sync, "data_sync", {
         /// The `IS…` service SID.
         service_sid,
         /// A unique id for this user on this device.
@@ -157,7 +172,7 @@ string_grant! {
 
 string_grant! {
     /// TaskRouter (`"task_router"`).
-    TaskRouterGrant / TaskRouterGrantView, "task_router", {
+    TaskRouterGrant / TaskRouterGrantView / task_router, "task_router", {
         /// The `WS…` workspace SID.
         workspace_sid,
         /// The `WK…` worker SID.
@@ -170,7 +185,7 @@ string_grant! {
 string_grant! {
     /// Legacy Conversations (`"rtc"`), from Programmable Video's early days. Removed from the
     /// current official SDKs; kept for old services.
-    ConversationsGrant / ConversationsGrantView, "rtc", {
+    ConversationsGrant / ConversationsGrantView / conversations, "rtc", {
         /// The `VS…` configuration profile SID.
         configuration_profile_sid,
     }
@@ -197,6 +212,9 @@ pub struct VoiceGrant<'a, const N: usize = 8> {
 }
 
 impl VoiceGrant<'_> {
+    /// The grant's key under `grants`: `"voice"`.
+    pub const KEY: &'static str = "voice";
+
     /// An empty voice grant holding up to 8 outgoing parameters; see
     /// [`with_capacity`](VoiceGrant::with_capacity) for more.
     pub fn new() -> Self {
@@ -238,7 +256,7 @@ impl<'a, const N: usize> VoiceGrant<'a, N> {
     }
 
     /// Add an outgoing parameter (a second value for the same name replaces the first). More
-    /// than `N` parameters make minting fail with [`Error::CapacityExceeded`].
+    /// than `N` parameters make minting fail with [`MintError::CapacityExceeded`].
     #[must_use]
     pub fn outgoing_param(mut self, name: &'a str, value: &'a str) -> Self {
         set_pair(&mut self.params, name, value);
@@ -288,7 +306,7 @@ pub(crate) fn write_pairs(w: &mut JsonWriter<'_>, pairs: &[(&str, &str)]) {
 
 impl<const N: usize> Grant for VoiceGrant<'_, N> {
     fn key(&self) -> &str {
-        "voice"
+        VoiceGrant::KEY
     }
 
     fn write_value(&self, w: &mut JsonWriter<'_>) {
@@ -315,8 +333,8 @@ impl<const N: usize> Grant for VoiceGrant<'_, N> {
         w.end_object();
     }
 
-    fn validate(&self) -> Result<(), Error> {
-        self.params.check()
+    fn validate(&self) -> Result<(), MintError> {
+        self.params.check("voice params")
     }
 }
 
@@ -357,17 +375,20 @@ impl<'s> From<Value<'s>> for VoiceGrantView<'s> {
 /// call, embedded as is (re-written compactly).
 ///
 /// The JSON is checked when the token is minted: anything but a JSON object is
-/// [`Error::InvalidGrant`], and so is one nested deeper than [`MAX_DEPTH`](crate::json::MAX_DEPTH)
+/// [`MintError::InvalidGrant`], and so is one nested deeper than [`MAX_DEPTH`](crate::json::MAX_DEPTH)
 /// minus 2 (the payload and `grants` objects around it), which no strict verifier could read back.
 ///
 /// ```
-/// use twilio_jwt::{AccessToken, Error, PlaybackGrant};
+/// use twilio_jwt::{AccessToken, MintError, PlaybackGrant};
 ///
 /// let ok = PlaybackGrant::new(r#"{ "playbackUrl": "https://example.com/x" }"#);
 /// let bad = PlaybackGrant::new("[1, 2]");
 /// let token = AccessToken::new("ACxxxxxxxx", "SKxxxxxxxx", "secret").identity("alice");
 /// assert!(token.grant(&ok).to_jwt(1_700_000_000).is_ok());
-/// assert_eq!(token.grant(&bad).to_jwt(1_700_000_000), Err(Error::InvalidGrant));
+/// assert_eq!(
+///     token.grant(&bad).to_jwt(1_700_000_000),
+///     Err(MintError::InvalidGrant { key: PlaybackGrant::KEY })
+/// );
 /// ```
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct PlaybackGrant<'a> {
@@ -375,12 +396,15 @@ pub struct PlaybackGrant<'a> {
 }
 
 impl<'a> PlaybackGrant<'a> {
+    /// The grant's key under `grants`: `"player"`.
+    pub const KEY: &'static str = "player";
+
     /// A playback grant holding `json`, which must be a JSON object.
     pub const fn new(json: &'a str) -> Self {
         PlaybackGrant { json: Some(json) }
     }
 
-    /// A playback grant with no grant object yet; minting it is [`Error::InvalidGrant`].
+    /// A playback grant with no grant object yet; minting it is [`MintError::InvalidGrant`].
     pub const fn empty() -> Self {
         PlaybackGrant { json: None }
     }
@@ -396,7 +420,7 @@ const PLAYBACK_DEPTH: usize = MAX_DEPTH - 2;
 
 impl Grant for PlaybackGrant<'_> {
     fn key(&self) -> &str {
-        "player"
+        Self::KEY
     }
 
     fn write_value(&self, w: &mut JsonWriter<'_>) {
@@ -410,13 +434,26 @@ impl Grant for PlaybackGrant<'_> {
         }
     }
 
-    fn validate(&self) -> Result<(), Error> {
+    fn validate(&self) -> Result<(), MintError> {
         match self
             .json
             .map(|json| parse_nested(json.as_bytes(), PLAYBACK_DEPTH))
         {
             Some(Ok(value)) if value.kind() == Kind::Object => Ok(()),
-            _ => Err(Error::InvalidGrant),
+            _ => Err(MintError::InvalidGrant { key: Self::KEY }),
         }
+    }
+}
+
+/// Access token grant accessors that do not come from a string grant's declaration.
+impl<'s> Claims<'s> {
+    /// The voice grant.
+    pub fn voice(&self) -> Option<VoiceGrantView<'s>> {
+        self.grant(VoiceGrant::KEY).map(Into::into)
+    }
+
+    /// The playback grant (`player`): Twilio's object, as it is.
+    pub fn playback(&self) -> Option<Value<'s>> {
+        self.grant(PlaybackGrant::KEY)
     }
 }

@@ -1,11 +1,11 @@
-//! Compact JWS: `base64url(header) "." base64url(payload) "." base64url(HMAC)`.
+//! Compact JWS: `base64url(header) "." base64url(payload) "." base64url(HMAC)`, and the
+//! [`Key`] that signs and checks it.
 //!
-//! The JSON is streamed straight through the base64url encoder into the output buffer and the
-//! HMAC, so a token is written in one pass with no copy of the payload. A first pass over the
-//! same JSON with a byte counter gives the exact length, so the caller's buffer is checked before
-//! anything is written.
+//! The JSON is streamed in one pass straight through the base64url encoder into the output
+//! buffer and the HMAC, with no copy of the payload. A buffer that turns out too small still
+//! learns, from that same pass, the exact length it needed.
 //!
-//! [`Signer`] and [`Payload`] are public so that tokens the crate does not model can be signed
+//! [`Key`] and [`Payload`] are public so that tokens the crate does not model can be signed
 //! with the same machinery.
 
 use core::fmt;
@@ -15,8 +15,8 @@ use base64ct::{Base64UrlUnpadded, Encoding};
 use hmac::{Hmac, KeyInit, Mac as _};
 use sha2::{Sha256, Sha384, Sha512};
 
-use crate::Error;
 use crate::json::{Counter, JsonWriter, Sink};
+use crate::{EmptySecret, MAX_TOKEN_LEN, MintError};
 
 /// The HMAC algorithm of a token. Fixed by the caller, never read from a token.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
@@ -51,16 +51,16 @@ impl Algorithm {
 }
 
 impl FromStr for Algorithm {
-    type Err = Error;
+    type Err = MintError;
 
     /// Parses `HS256`, `HS384` or `HS512` exactly; anything else is
-    /// [`Error::UnsupportedAlgorithm`].
-    fn from_str(s: &str) -> Result<Self, Error> {
+    /// [`MintError::UnsupportedAlgorithm`].
+    fn from_str(s: &str) -> Result<Self, MintError> {
         match s {
             "HS256" => Ok(Algorithm::HS256),
             "HS384" => Ok(Algorithm::HS384),
             "HS512" => Ok(Algorithm::HS512),
-            _ => Err(Error::UnsupportedAlgorithm),
+            _ => Err(MintError::UnsupportedAlgorithm),
         }
     }
 }
@@ -84,18 +84,12 @@ pub(crate) const MAX_MAC_LEN: usize = 64;
 
 impl Mac {
     pub(crate) fn new(alg: Algorithm, key: &[u8]) -> Self {
-        // HMAC accepts keys of any length, so `new_from_slice` cannot fail; the fallback only
-        // keeps the code free of panics.
+        // HMAC accepts keys of any length: `new_from_slice` cannot fail.
+        #[allow(clippy::expect_used)]
         match alg {
-            Algorithm::HS256 => Mac::S256(
-                Hmac::new_from_slice(key).unwrap_or_else(|_| Hmac::new(&Default::default())),
-            ),
-            Algorithm::HS384 => Mac::S384(
-                Hmac::new_from_slice(key).unwrap_or_else(|_| Hmac::new(&Default::default())),
-            ),
-            Algorithm::HS512 => Mac::S512(
-                Hmac::new_from_slice(key).unwrap_or_else(|_| Hmac::new(&Default::default())),
-            ),
+            Algorithm::HS256 => Mac::S256(Hmac::new_from_slice(key).expect("any key length")),
+            Algorithm::HS384 => Mac::S384(Hmac::new_from_slice(key).expect("any key length")),
+            Algorithm::HS512 => Mac::S512(Hmac::new_from_slice(key).expect("any key length")),
         }
     }
 
@@ -139,8 +133,9 @@ fn copy_prefix(out: &mut [u8; MAX_MAC_LEN], tag: &[u8]) -> usize {
 /// What goes inside a token: extra header fields and the claims.
 ///
 /// Implement it to sign a token type the crate does not model; every token family of the crate
-/// implements it the same way. Both methods may be called twice (once to size the token, once to
-/// write it) and must write the same thing each time.
+/// implements it the same way. Each method is called once per token written (and once more by
+/// [`Key::encoded_len`], or when `Key::sign` outgrows its stack buffer), so it must write the
+/// same thing every time.
 ///
 /// The JSON is yours: a key written twice (or an `alg` / `typ` header field) or nesting deeper
 /// than [`MAX_DEPTH`](crate::json::MAX_DEPTH) gives a token that [`Verifier`](crate::Verifier)
@@ -157,10 +152,15 @@ pub trait Payload {
     fn write_claims(&self, payload: &mut JsonWriter<'_>);
 }
 
-/// Signs a [`Payload`] with one algorithm and key.
+/// An HMAC signing key: the keyed HMAC state for one algorithm, computed once from a secret.
+///
+/// Making a key runs the HMAC key schedule (two hash blocks); every token signed or checked
+/// with it then starts from a copy of that state. Keep one per API key (or auth token) for the
+/// life of the process: it is `Clone`, `Send`, `Sync` and `'static`, and allocation-free. It holds
+/// only the derived state, never the secret itself, and its `Debug` shows only the algorithm.
 ///
 /// ```
-/// use twilio_jwt::jws::{Algorithm, Payload, Signer};
+/// use twilio_jwt::{Algorithm, Key, Payload};
 /// use twilio_jwt::json::JsonWriter;
 ///
 /// struct Hello;
@@ -169,27 +169,45 @@ pub trait Payload {
 ///         w.field_str("hello", "world");
 ///     }
 /// }
-/// let signer = Signer::new(Algorithm::HS256, b"secret");
+/// let key = Key::new(Algorithm::HS256, b"secret")?;
 /// let mut buf = [0u8; 128];
-/// let jwt = signer.sign_into(&Hello, &mut buf).unwrap();
-/// assert_eq!(jwt.len(), signer.encoded_len(&Hello));
+/// let jwt = key.sign_into(&Hello, &mut buf)?;
+/// assert_eq!(jwt.len(), key.encoded_len(&Hello)?);
 /// assert_eq!(jwt.split('.').count(), 3);
+/// assert_eq!(format!("{key:?}"), "Key { algorithm: HS256, .. }");
+/// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
-#[derive(Clone, Copy, Debug)]
-pub struct Signer<'k> {
+#[derive(Clone)]
+pub struct Key {
     alg: Algorithm,
-    key: &'k [u8],
+    mac: Mac,
 }
 
-impl<'k> Signer<'k> {
-    /// A signer for `alg` with the raw bytes of `key`.
-    pub const fn new(alg: Algorithm, key: &'k [u8]) -> Self {
-        Signer { alg, key }
+impl Key {
+    /// The key for `alg` from the raw bytes of `secret`; an empty secret is refused.
+    pub fn new(alg: Algorithm, secret: &[u8]) -> Result<Self, EmptySecret> {
+        if secret.is_empty() {
+            return Err(EmptySecret);
+        }
+        Ok(Key {
+            alg,
+            mac: Mac::new(alg, secret),
+        })
     }
 
-    /// The algorithm this signer uses.
+    /// An HS256 key, what Twilio uses.
+    pub fn hs256(secret: &[u8]) -> Result<Self, EmptySecret> {
+        Self::new(Algorithm::HS256, secret)
+    }
+
+    /// The algorithm this key signs with.
     pub const fn algorithm(&self) -> Algorithm {
         self.alg
+    }
+
+    /// A fresh HMAC from the precomputed state.
+    pub(crate) fn mac(&self) -> Mac {
+        self.mac.clone()
     }
 
     fn header_json(&self, claims: &dyn Payload, sink: &mut dyn Sink) {
@@ -208,32 +226,45 @@ impl<'k> Signer<'k> {
         w.end_object();
     }
 
-    /// The exact length of the token [`sign_into`](Self::sign_into) would write.
-    pub fn encoded_len(&self, claims: &dyn Payload) -> usize {
+    /// The exact length of the token [`sign_into`](Self::sign_into) would write, or
+    /// [`MintError::TokenTooLong`].
+    pub fn encoded_len(&self, claims: &dyn Payload) -> Result<usize, MintError> {
         let mut header = Counter::default();
         self.header_json(claims, &mut header);
         let mut payload = Counter::default();
         Self::payload_json(claims, &mut payload);
-        b64_len(header.0) + 1 + b64_len(payload.0) + 1 + b64_len(self.alg.mac_len())
+        let len = b64_len(header.0) + 1 + b64_len(payload.0) + 1 + b64_len(self.alg.mac_len());
+        check_len(len)
     }
 
-    /// Write the token into `out` and return it, or [`Error::BufferTooSmall`] with the exact
-    /// length needed (the buffer's content is then unspecified).
-    pub fn sign_into<'b>(&self, claims: &dyn Payload, out: &'b mut [u8]) -> Result<&'b str, Error> {
+    /// Write the token into `out` and return it, or [`MintError::BufferTooSmall`] with the
+    /// exact length needed (the buffer's content is then unspecified). A token longer than
+    /// [`MAX_TOKEN_LEN`] is [`MintError::TokenTooLong`], whatever the buffer.
+    #[allow(clippy::expect_used)]
+    pub fn sign_into<'b>(
+        &self,
+        claims: &dyn Payload,
+        out: &'b mut [u8],
+    ) -> Result<&'b str, MintError> {
         // One pass: a buffer that turns out too small still learns the exact size it needed.
         match self.write(claims, out) {
-            Ok(len) => out
-                .get(..len)
-                .and_then(|token| core::str::from_utf8(token).ok())
-                .ok_or(Error::BufferTooSmall { needed: len }),
-            Err(needed) => Err(Error::BufferTooSmall { needed }),
+            Ok(len) => {
+                check_len(len)?;
+                let token = out
+                    .get(..len)
+                    .ok_or(MintError::BufferTooSmall { needed: len })?;
+                // Base64url text and dots only.
+                Ok(core::str::from_utf8(token).expect("base64url is ASCII"))
+            }
+            // Too long wins: no buffer would help.
+            Err(needed) => check_len(needed).and(Err(MintError::BufferTooSmall { needed })),
         }
     }
 
     /// Stream the token into `out`; its length, or `Err` with the length needed if `out` is
     /// too small.
     fn write(&self, claims: &dyn Payload, out: &mut [u8]) -> Result<usize, usize> {
-        let mut enc = Base64Mac::new(out, Mac::new(self.alg, self.key));
+        let mut enc = Base64Mac::new(out, self.mac());
         self.header_json(claims, &mut enc);
         enc.finish_segment();
         enc.put_raw(b".");
@@ -259,7 +290,10 @@ impl<'k> Signer<'k> {
     }
 
     /// Sign into a fixed-capacity stack buffer.
-    pub fn sign_to_buf<const N: usize>(&self, claims: &dyn Payload) -> Result<StackStr<N>, Error> {
+    pub fn sign_to_buf<const N: usize>(
+        &self,
+        claims: &dyn Payload,
+    ) -> Result<StackStr<N>, MintError> {
         let mut buf = StackStr::<N>::new();
         let len = self.sign_into(claims, &mut buf.bytes)?.len();
         buf.len = len;
@@ -268,19 +302,144 @@ impl<'k> Signer<'k> {
 
     /// Sign into a new `String`.
     #[cfg(feature = "alloc")]
-    pub fn sign(&self, claims: &dyn Payload) -> Result<alloc::string::String, Error> {
+    #[allow(clippy::expect_used)]
+    pub fn sign(&self, claims: &dyn Payload) -> Result<alloc::string::String, MintError> {
         // Most tokens fit on the stack: one pass and one copy, instead of sizing first. A
         // larger one learns its exact size from that pass, and takes a second.
         let mut stack = [0u8; 1024];
         let needed = match self.sign_into(claims, &mut stack) {
             Ok(token) => return Ok(token.into()),
-            Err(Error::BufferTooSmall { needed }) => needed,
+            Err(MintError::BufferTooSmall { needed }) => needed,
             Err(e) => return Err(e),
         };
         let mut buf = alloc::vec![0u8; needed];
         let len = self.sign_into(claims, &mut buf)?.len();
         buf.truncate(len);
-        alloc::string::String::from_utf8(buf).map_err(|_| Error::BufferTooSmall { needed: len })
+        Ok(alloc::string::String::from_utf8(buf).expect("base64url is ASCII"))
+    }
+}
+
+/// `len`, or [`MintError::TokenTooLong`] past what a verifier accepts.
+fn check_len(len: usize) -> Result<usize, MintError> {
+    if len > MAX_TOKEN_LEN {
+        Err(MintError::TokenTooLong { len })
+    } else {
+        Ok(len)
+    }
+}
+
+impl fmt::Debug for Key {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        // Derived state only, but still key material: never printed.
+        f.debug_struct("Key")
+            .field("algorithm", &self.alg)
+            .finish_non_exhaustive()
+    }
+}
+
+/// What a token builder signs with: a raw secret, for one-shot use, or a [`Key`] made once and
+/// reused for many tokens.
+///
+/// Builders take `impl Into<Secret>`, so both `"secret"` and `&key` can be passed where a secret
+/// is expected. `Debug` never shows the secret.
+///
+/// ```
+/// use twilio_jwt::{AccessToken, Key};
+///
+/// let key = Key::hs256(b"your-api-key-secret")?;
+/// let one_shot = AccessToken::new("ACxxxxxxxx", "SKxxxxxxxx", "your-api-key-secret");
+/// let reused = AccessToken::new("ACxxxxxxxx", "SKxxxxxxxx", &key);
+/// let now = 1_700_000_000;
+/// assert_eq!(
+///     one_shot.identity("alice").to_jwt(now)?,
+///     reused.identity("alice").to_jwt(now)?
+/// );
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Clone, Copy)]
+pub enum Secret<'a> {
+    /// The raw bytes of an API key secret or auth token; the key schedule runs on every mint.
+    Raw(&'a [u8]),
+    /// A prepared key; its algorithm is the token's.
+    Key(&'a Key),
+}
+
+impl<'a> From<&'a str> for Secret<'a> {
+    fn from(secret: &'a str) -> Self {
+        Secret::Raw(secret.as_bytes())
+    }
+}
+
+impl<'a> From<&'a [u8]> for Secret<'a> {
+    fn from(secret: &'a [u8]) -> Self {
+        Secret::Raw(secret)
+    }
+}
+
+impl<'a, const N: usize> From<&'a [u8; N]> for Secret<'a> {
+    fn from(secret: &'a [u8; N]) -> Self {
+        Secret::Raw(secret)
+    }
+}
+
+#[cfg(feature = "alloc")]
+impl<'a> From<&'a alloc::string::String> for Secret<'a> {
+    fn from(secret: &'a alloc::string::String) -> Self {
+        Secret::Raw(secret.as_bytes())
+    }
+}
+
+impl<'a> From<&'a Key> for Secret<'a> {
+    fn from(key: &'a Key) -> Self {
+        Secret::Key(key)
+    }
+}
+
+impl fmt::Debug for Secret<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Secret::Raw(_) => f.write_str("Secret::Raw(..)"),
+            Secret::Key(key) => f.debug_tuple("Secret::Key").field(key).finish(),
+        }
+    }
+}
+
+/// The key a token is signed with: made for this token, or borrowed.
+// Lives on the stack for one mint; boxing the owned key would need an allocator.
+#[allow(clippy::large_enum_variant)]
+pub(crate) enum SigningKey<'a> {
+    Owned(Key),
+    Borrowed(&'a Key),
+}
+
+impl core::ops::Deref for SigningKey<'_> {
+    type Target = Key;
+    fn deref(&self) -> &Key {
+        match self {
+            SigningKey::Owned(key) => key,
+            SigningKey::Borrowed(key) => key,
+        }
+    }
+}
+
+impl<'a> Secret<'a> {
+    /// The signing key for `algorithm` (`None`: the key's own, or HS256 for a raw secret).
+    pub(crate) fn resolve(self, algorithm: Option<Algorithm>) -> Result<SigningKey<'a>, MintError> {
+        match self {
+            Secret::Raw(secret) => Ok(SigningKey::Owned(Key::new(
+                algorithm.unwrap_or_default(),
+                secret,
+            )?)),
+            Secret::Key(key) if algorithm.is_some_and(|alg| alg != key.alg) => {
+                Err(MintError::KeyAlgorithmMismatch)
+            }
+            Secret::Key(key) => Ok(SigningKey::Borrowed(key)),
+        }
+    }
+
+    /// Whether a raw secret is empty (a key never is).
+    pub(crate) fn is_empty(&self) -> bool {
+        matches!(self, Secret::Raw(secret) if secret.is_empty())
     }
 }
 
@@ -445,13 +604,13 @@ impl<const N: usize> StackStr<N> {
         core::str::from_utf8(self.bytes.get(..self.len).unwrap_or_default()).unwrap_or_default()
     }
 
-    /// Append `s`, or [`Error::BufferTooSmall`] (leaving the content unchanged).
-    pub fn push_str(&mut self, s: &str) -> Result<(), Error> {
+    /// Append `s`, or [`MintError::BufferTooSmall`] (leaving the content unchanged).
+    pub fn push_str(&mut self, s: &str) -> Result<(), MintError> {
         let end = self.len + s.len();
         let dst = self
             .bytes
             .get_mut(self.len..end)
-            .ok_or(Error::BufferTooSmall { needed: end })?;
+            .ok_or(MintError::BufferTooSmall { needed: end })?;
         dst.copy_from_slice(s.as_bytes());
         self.len = end;
         Ok(())
@@ -551,13 +710,13 @@ mod tests {
     fn streaming_matches_one_shot_encoding() {
         // Payload sizes around the staging boundary.
         for n in [0usize, 1, 20, 25, 26, 27, 50, 200] {
-            let signer = Signer::new(Algorithm::HS384, b"k");
+            let signer = Key::new(Algorithm::HS384, b"k").unwrap();
             let jwt = signer.sign(&Big(n)).unwrap();
             let mut parts = jwt.split('.');
             let _header = parts.next().unwrap();
             let payload = parts.next().unwrap();
             let mut counter = Counter::default();
-            Signer::payload_json(&Big(n), &mut counter);
+            Key::payload_json(&Big(n), &mut counter);
             let decoded = Base64UrlUnpadded::decode_vec(payload).unwrap();
             assert_eq!(decoded.len(), counter.0);
             let mut mac = Mac::new(Algorithm::HS384, b"k");
@@ -571,25 +730,49 @@ mod tests {
     }
 
     #[test]
+    fn tokens_past_max_len_are_refused() {
+        let key = Key::new(Algorithm::HS256, b"k").unwrap();
+        let mut buf = std::vec![0u8; 2 * MAX_TOKEN_LEN];
+        // Each member adds 7 or 8 bytes of JSON; find the first count that crosses the line.
+        let mut n = MAX_TOKEN_LEN / 16;
+        while key.encoded_len(&Big(n + 1)).is_ok() {
+            n += 1;
+        }
+        assert!(key.encoded_len(&Big(n)).unwrap() <= MAX_TOKEN_LEN);
+        assert!(key.sign_into(&Big(n), &mut buf).is_ok());
+        let too_long = key.encoded_len(&Big(n + 1));
+        assert!(matches!(too_long, Err(MintError::TokenTooLong { len }) if len > MAX_TOKEN_LEN));
+        assert_eq!(
+            key.sign_into(&Big(n + 1), &mut buf),
+            Err(too_long.unwrap_err())
+        );
+        // Too long wins over too small: no buffer would help.
+        assert_eq!(
+            key.sign_into(&Big(n + 1), &mut buf[..10]),
+            Err(too_long.unwrap_err())
+        );
+    }
+
+    #[test]
     fn too_small_buffer_reports_exact_length() {
-        let signer = Signer::new(Algorithm::HS256, b"k");
-        let needed = signer.encoded_len(&Big(3));
+        let signer = Key::new(Algorithm::HS256, b"k").unwrap();
+        let needed = signer.encoded_len(&Big(3)).unwrap();
         let mut buf = [0u8; 200];
         // Whichever segment the buffer runs out in: header, dot, payload, dot or signature.
         for short in 0..needed {
             assert_eq!(
                 signer.sign_into(&Big(3), &mut buf[..short]),
-                Err(Error::BufferTooSmall { needed }),
+                Err(MintError::BufferTooSmall { needed }),
                 "{short}"
             );
         }
         assert_eq!(signer.sign_into(&Big(3), &mut buf).unwrap().len(), needed);
         for alg in [Algorithm::HS384, Algorithm::HS512] {
-            let signer = Signer::new(alg, b"k");
-            let needed = signer.encoded_len(&Big(3));
+            let signer = Key::new(alg, b"k").unwrap();
+            let needed = signer.encoded_len(&Big(3)).unwrap();
             assert_eq!(
                 signer.sign_into(&Big(3), &mut buf[..needed - 1]),
-                Err(Error::BufferTooSmall { needed })
+                Err(MintError::BufferTooSmall { needed })
             );
         }
     }

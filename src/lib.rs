@@ -18,7 +18,7 @@ mod client;
 mod error;
 mod grants;
 pub mod json;
-pub mod jws;
+mod jws;
 mod lifetime;
 mod list;
 mod taskrouter;
@@ -26,7 +26,7 @@ mod verify;
 
 pub use access_token::AccessToken;
 pub use client::{ClientCapability, FormEncoded, FormPairs, ScopeUri, form_pairs};
-pub use error::Error;
+pub use error::{EmptySecret, MintError, Segment, SidRole, TimeClaim, VerifyError};
 pub use grants::{
     ChatGrant, ConversationsGrant, Grant, IpMessagingGrant, PlaybackGrant, SyncGrant,
     TaskRouterGrant, VideoGrant, VoiceGrant,
@@ -35,8 +35,11 @@ pub use grants::{
     ChatGrantView, ConversationsGrantView, IpMessagingGrantView, SyncGrantView,
     TaskRouterGrantView, VideoGrantView, VoiceGrantView,
 };
-pub use jws::{Algorithm, StackStr};
-#[cfg(feature = "std")]
+pub use jws::{Algorithm, Key, Payload, Secret, StackStr};
+#[cfg(all(
+    feature = "std",
+    not(all(target_arch = "wasm32", target_os = "unknown"))
+))]
 pub use lifetime::unix_now;
 pub use lifetime::{DEFAULT_TTL, MAX_TTL};
 pub use taskrouter::{

@@ -1,6 +1,6 @@
 //! Lifetime of a token (ttl, nbf, valid_until) and the methods every token family shares.
 
-use crate::Error;
+use crate::MintError;
 use crate::json::JsonWriter;
 
 /// Twilio's maximum token lifetime: 24 hours.
@@ -49,23 +49,27 @@ pub(crate) struct Times {
 impl Lifetime {
     /// `exp` is `valid_until` when set, else `now + ttl`; the lifetime `exp - now` must be within
     /// 1..=24 h, and `nbf` must come before `exp`.
-    pub(crate) fn resolve(&self, now: u64) -> Result<Times, Error> {
+    pub(crate) fn resolve(&self, now: u64) -> Result<Times, MintError> {
         let exp = match self.valid_until {
             Some(at) => i128::from(at),
             None => i128::from(now) + i128::from(self.ttl),
         };
         let lifetime = exp - i128::from(now);
-        if !(1..=i128::from(MAX_TTL)).contains(&lifetime) {
-            return Err(Error::InvalidTtl);
+        if lifetime < 1 {
+            return Err(MintError::LifetimeTooShort);
         }
-        let exp = u64::try_from(exp).map_err(|_| Error::InvalidTtl)?;
+        if lifetime > i128::from(MAX_TTL) {
+            return Err(MintError::LifetimeTooLong);
+        }
+        // An expiry past the end of u64 time is further away than any lifetime allows.
+        let exp = u64::try_from(exp).map_err(|_| MintError::LifetimeTooLong)?;
         let nbf = match self.nbf {
             Nbf::Now => Some(now),
             Nbf::At(at) => Some(at),
             Nbf::Omit => None,
         };
         if nbf.is_some_and(|nbf| nbf >= exp) {
-            return Err(Error::InvalidNbf);
+            return Err(MintError::NbfNotBeforeExp);
         }
         Ok(Times { now, exp, nbf })
     }
@@ -82,7 +86,13 @@ impl Times {
 }
 
 /// The current unix time in whole seconds, from the system clock.
-#[cfg(feature = "std")]
+///
+/// Not available on `wasm32-unknown-unknown`, which has no system clock (`SystemTime::now`
+/// panics there): pass `now` explicitly, e.g. from `Date.now()`.
+#[cfg(all(
+    feature = "std",
+    not(all(target_arch = "wasm32", target_os = "unknown"))
+))]
 pub fn unix_now() -> u64 {
     std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
@@ -91,8 +101,9 @@ pub fn unix_now() -> u64 {
 }
 
 /// Builder methods for the lifetime and algorithm, and the minting methods, shared by every
-/// token family. The family provides `fn prepare(&self, now) -> Result<(Signer, impl Claims), Error>`
-/// and fields `lifetime: Lifetime`, `algorithm: Algorithm`.
+/// token family. The family provides
+/// `fn prepare(&self, now) -> Result<(SigningKey, impl Payload), MintError>` and fields
+/// `lifetime: Lifetime`, `algorithm: Option<Algorithm>`.
 macro_rules! token_methods {
     () => {
         /// Lifetime in seconds from `now` (default 3600; must give a lifetime of 1 s to 24 h).
@@ -124,27 +135,29 @@ macro_rules! token_methods {
             self
         }
 
-        /// The signing algorithm (default HS256, the only one Twilio documents).
+        /// The signing algorithm (default HS256, the only one Twilio documents). A token signed
+        /// with a [`Key`]($crate::Key) uses the key's algorithm; asking for another one is
+        /// [`MintError::KeyAlgorithmMismatch`]($crate::MintError::KeyAlgorithmMismatch).
         #[must_use]
         pub fn algorithm(mut self, algorithm: $crate::Algorithm) -> Self {
-            self.algorithm = algorithm;
+            self.algorithm = Some(algorithm);
             self
         }
 
         /// The exact length in bytes of the token minted at `now`, to size a buffer.
-        pub fn encoded_len(&self, now: u64) -> Result<usize, $crate::Error> {
+        pub fn encoded_len(&self, now: u64) -> Result<usize, $crate::MintError> {
             let (signer, claims) = self.prepare(now)?;
-            Ok(signer.encoded_len(&claims))
+            signer.encoded_len(&claims)
         }
 
         /// Mint the token at `now` (unix seconds) into `out`, returning the token text.
-        /// Allocation-free; [`Error::BufferTooSmall`]($crate::Error::BufferTooSmall) says how
-        /// many bytes are needed.
+        /// Allocation-free; [`MintError::BufferTooSmall`]($crate::MintError::BufferTooSmall)
+        /// says how many bytes are needed.
         pub fn write_into<'b>(
             &self,
             now: u64,
             out: &'b mut [u8],
-        ) -> Result<&'b str, $crate::Error> {
+        ) -> Result<&'b str, $crate::MintError> {
             let (signer, claims) = self.prepare(now)?;
             signer.sign_into(&claims, out)
         }
@@ -153,21 +166,25 @@ macro_rules! token_methods {
         pub fn to_buf<const CAP: usize>(
             &self,
             now: u64,
-        ) -> Result<$crate::StackStr<CAP>, $crate::Error> {
+        ) -> Result<$crate::StackStr<CAP>, $crate::MintError> {
             let (signer, claims) = self.prepare(now)?;
             signer.sign_to_buf(&claims)
         }
 
         /// Mint the token at `now` (unix seconds) as a `String`.
         #[cfg(feature = "alloc")]
-        pub fn to_jwt(&self, now: u64) -> Result<alloc::string::String, $crate::Error> {
+        pub fn to_jwt(&self, now: u64) -> Result<alloc::string::String, $crate::MintError> {
             let (signer, claims) = self.prepare(now)?;
             signer.sign(&claims)
         }
 
-        /// Mint the token now, by the system clock.
-        #[cfg(feature = "std")]
-        pub fn to_jwt_now(&self) -> Result<alloc::string::String, $crate::Error> {
+        /// Mint the token now, by the system clock. Not on `wasm32-unknown-unknown` (no clock
+        /// there): use [`to_jwt`](Self::to_jwt) with the time from the host.
+        #[cfg(all(
+            feature = "std",
+            not(all(target_arch = "wasm32", target_os = "unknown"))
+        ))]
+        pub fn to_jwt_now(&self) -> Result<alloc::string::String, $crate::MintError> {
             self.to_jwt($crate::unix_now())
         }
     };
@@ -198,20 +215,26 @@ mod tests {
     fn lifetime_bounds_are_one_second_to_a_day() {
         assert!(lifetime(1, Nbf::Now, None).resolve(0).is_ok());
         assert!(lifetime(MAX_TTL, Nbf::Now, None).resolve(0).is_ok());
-        for ttl in [0, -1, MAX_TTL + 1, i64::MIN, i64::MAX] {
+        for ttl in [0, -1, i64::MIN] {
             assert_eq!(
                 lifetime(ttl, Nbf::Now, None).resolve(u64::MAX),
-                Err(Error::InvalidTtl)
+                Err(MintError::LifetimeTooShort)
+            );
+        }
+        for ttl in [MAX_TTL + 1, i64::MAX] {
+            assert_eq!(
+                lifetime(ttl, Nbf::Now, None).resolve(0),
+                Err(MintError::LifetimeTooLong)
             );
         }
         assert_eq!(
             lifetime(60, Nbf::Now, Some(10)).resolve(100),
-            Err(Error::InvalidTtl)
+            Err(MintError::LifetimeTooShort)
         );
         // now + ttl past u64::MAX is refused, not wrapped.
         assert_eq!(
             lifetime(60, Nbf::Now, None).resolve(u64::MAX),
-            Err(Error::InvalidTtl)
+            Err(MintError::LifetimeTooLong)
         );
     }
 
@@ -219,7 +242,7 @@ mod tests {
     fn nbf_must_precede_exp() {
         assert_eq!(
             lifetime(60, Nbf::At(160), None).resolve(100),
-            Err(Error::InvalidNbf)
+            Err(MintError::NbfNotBeforeExp)
         );
         assert!(lifetime(60, Nbf::At(159), None).resolve(100).is_ok());
         assert!(lifetime(60, Nbf::At(0), None).resolve(100).is_ok());

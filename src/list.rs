@@ -6,8 +6,9 @@
 pub(crate) struct FixedList<T: Copy + Default, const N: usize> {
     items: [T; N],
     len: usize,
-    /// Set when a push did not fit; reported as [`Error::CapacityExceeded`](crate::Error) when
-    /// the token is minted, so builder chains stay simple.
+    /// Set when a push did not fit; reported as
+    /// [`MintError::CapacityExceeded`](crate::MintError::CapacityExceeded) when the token is
+    /// minted, so builder chains stay simple.
     pub(crate) overflowed: bool,
 }
 
@@ -38,9 +39,10 @@ impl<T: Copy + Default, const N: usize> FixedList<T, N> {
         self.items.get_mut(..self.len).unwrap_or_default()
     }
 
-    pub(crate) fn check(&self) -> Result<(), crate::Error> {
+    /// `Ok`, or the error naming this list (`what`) if a push did not fit.
+    pub(crate) fn check(&self, what: &'static str) -> Result<(), crate::MintError> {
         if self.overflowed {
-            Err(crate::Error::CapacityExceeded)
+            Err(crate::MintError::CapacityExceeded { list: what })
         } else {
             Ok(())
         }

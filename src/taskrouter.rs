@@ -1,10 +1,10 @@
 //! TaskRouter capability tokens (TaskRouter.js v1): a channel and the policies it may use.
 
-use crate::Error;
-use crate::json::{JsonStr, JsonWriter, Value};
-use crate::jws::{Algorithm, Payload, Signer};
+use crate::json::{JsonStr, JsonWriter, Kind, Value};
+use crate::jws::{Algorithm, Payload, Secret, SigningKey};
 use crate::lifetime::{Lifetime, Times, token_methods};
 use crate::list::FixedList;
+use crate::{Claims, MintError, SidRole};
 
 const TASKROUTER: &str = "https://taskrouter.twilio.com/v1/Workspaces/";
 const EVENT_BRIDGE: &str = "https://event-bridge.twilio.com/v1/wschannels/";
@@ -22,13 +22,13 @@ pub enum ChannelKind {
 
 impl ChannelKind {
     /// The kind a channel id's prefix names: `WK` worker, `WQ` task queue, `WS` workspace.
-    pub fn from_channel_id(channel_id: &str) -> Result<Self, Error> {
+    pub fn from_channel_id(channel_id: &str) -> Result<Self, MintError> {
         match channel_id.get(..2) {
-            _ if channel_id.is_empty() => Err(Error::MissingChannelId),
+            _ if channel_id.is_empty() => Err(MintError::MissingChannelId),
             Some("WK") => Ok(ChannelKind::Worker),
             Some("WQ") => Ok(ChannelKind::TaskQueue),
             Some("WS") => Ok(ChannelKind::Workspace),
-            _ => Err(Error::InvalidSid),
+            _ => Err(MintError::InvalidSid(SidRole::Channel)),
         }
     }
 
@@ -283,7 +283,8 @@ impl Rule<'_> {
 /// A TaskRouter capability token builder; up to `N` policies can be added after construction.
 ///
 /// The token starts with the policies its [`TaskRouterOptions`] switch on (in twilio-python's
-/// order); helpers called afterwards append theirs, in call order.
+/// order); helpers called afterwards append theirs, in call order. Signed with the account's
+/// auth token, raw or as a [`Key`](crate::Key).
 ///
 /// ```
 /// use twilio_jwt::TaskRouterCapability;
@@ -297,12 +298,12 @@ impl Rule<'_> {
 /// .allow_update_activities()
 /// .friendly_name("Alice");
 /// let jwt = token.to_jwt(1_700_000_000)?;
-/// # Ok::<(), twilio_jwt::Error>(())
+/// # Ok::<(), twilio_jwt::MintError>(())
 /// ```
 #[derive(Clone, Copy)]
 pub struct TaskRouterCapability<'a, const N: usize = 16> {
     account_sid: &'a str,
-    auth_token: &'a str,
+    auth_token: Secret<'a>,
     workspace_sid: &'a str,
     channel_id: &'a str,
     kind: Option<ChannelKind>,
@@ -310,15 +311,15 @@ pub struct TaskRouterCapability<'a, const N: usize = 16> {
     options: TaskRouterOptions,
     extra: FixedList<Rule<'a>, N>,
     lifetime: Lifetime,
-    algorithm: Algorithm,
+    algorithm: Option<Algorithm>,
 }
 
 impl<'a> TaskRouterCapability<'a> {
     /// A token for `channel_id`, whose kind is read from its prefix (`WK`, `WQ`, `WS`; any other
-    /// is [`Error::InvalidSid`] when minting). Room for 16 added policies.
+    /// is [`MintError::InvalidSid`] when minting). Room for 16 added policies.
     pub fn new(
         account_sid: &'a str,
-        auth_token: &'a str,
+        auth_token: impl Into<Secret<'a>>,
         workspace_sid: &'a str,
         channel_id: &'a str,
     ) -> Self {
@@ -328,7 +329,7 @@ impl<'a> TaskRouterCapability<'a> {
     /// A worker token (`WK…`).
     pub fn worker(
         account_sid: &'a str,
-        auth_token: &'a str,
+        auth_token: impl Into<Secret<'a>>,
         workspace_sid: &'a str,
         worker_sid: &'a str,
     ) -> Self {
@@ -338,7 +339,7 @@ impl<'a> TaskRouterCapability<'a> {
     /// A task queue token (`WQ…`).
     pub fn task_queue(
         account_sid: &'a str,
-        auth_token: &'a str,
+        auth_token: impl Into<Secret<'a>>,
         workspace_sid: &'a str,
         task_queue_sid: &'a str,
     ) -> Self {
@@ -347,7 +348,11 @@ impl<'a> TaskRouterCapability<'a> {
     }
 
     /// A workspace token: the channel is the workspace itself.
-    pub fn workspace(account_sid: &'a str, auth_token: &'a str, workspace_sid: &'a str) -> Self {
+    pub fn workspace(
+        account_sid: &'a str,
+        auth_token: impl Into<Secret<'a>>,
+        workspace_sid: &'a str,
+    ) -> Self {
         Self::new(account_sid, auth_token, workspace_sid, workspace_sid)
             .kind(ChannelKind::Workspace)
     }
@@ -357,13 +362,13 @@ impl<'a, const N: usize> TaskRouterCapability<'a, N> {
     /// Like [`new`](TaskRouterCapability::new), with room for `N` added policies.
     pub fn with_capacity(
         account_sid: &'a str,
-        auth_token: &'a str,
+        auth_token: impl Into<Secret<'a>>,
         workspace_sid: &'a str,
         channel_id: &'a str,
     ) -> Self {
         TaskRouterCapability {
             account_sid,
-            auth_token,
+            auth_token: auth_token.into(),
             workspace_sid,
             channel_id,
             kind: None,
@@ -371,7 +376,7 @@ impl<'a, const N: usize> TaskRouterCapability<'a, N> {
             options: TaskRouterOptions::default(),
             extra: FixedList::new(),
             lifetime: Lifetime::default(),
-            algorithm: Algorithm::HS256,
+            algorithm: None,
         }
     }
 
@@ -482,38 +487,43 @@ impl<'a, const N: usize> TaskRouterCapability<'a, N> {
 
     token_methods!();
 
-    fn resolve_kind(&self) -> Result<ChannelKind, Error> {
+    fn resolve_kind(&self) -> Result<ChannelKind, MintError> {
         let inferred = ChannelKind::from_channel_id(self.channel_id)?;
         match self.kind {
-            Some(kind) if !self.channel_id.starts_with(kind.prefix()) => Err(Error::InvalidSid),
+            Some(kind) if !self.channel_id.starts_with(kind.prefix()) => {
+                Err(MintError::InvalidSid(SidRole::Channel))
+            }
             Some(kind) => Ok(kind),
             None => Ok(inferred),
         }
     }
 
-    fn prepare(&self, now: u64) -> Result<(Signer<'a>, Prepared<'_, 'a, N>), Error> {
+    fn prepare(&self, now: u64) -> Result<(SigningKey<'a>, Prepared<'_, 'a, N>), MintError> {
         if self.account_sid.is_empty() {
-            return Err(Error::MissingAccountSid);
+            return Err(MintError::MissingAccountSid);
         }
         if self.workspace_sid.is_empty() {
-            return Err(Error::MissingWorkspaceSid);
+            return Err(MintError::MissingWorkspaceSid);
         }
         if self.channel_id.is_empty() {
-            return Err(Error::MissingChannelId);
+            return Err(MintError::MissingChannelId);
         }
-        if !self.account_sid.starts_with("AC") || !self.workspace_sid.starts_with("WS") {
-            return Err(Error::InvalidSid);
+        if !self.account_sid.starts_with("AC") {
+            return Err(MintError::InvalidSid(SidRole::Account));
+        }
+        if !self.workspace_sid.starts_with("WS") {
+            return Err(MintError::InvalidSid(SidRole::Workspace));
         }
         let kind = self.resolve_kind()?;
         if self.auth_token.is_empty() {
-            return Err(Error::MissingSecret);
+            return Err(MintError::MissingSecret);
         }
-        self.extra.check()?;
+        self.extra.check("policies")?;
         if kind != ChannelKind::Worker && self.extra.as_slice().iter().any(Rule::worker_only) {
-            return Err(Error::WorkerOnlyPolicy);
+            return Err(MintError::WorkerOnlyPolicy);
         }
         let times = self.lifetime.resolve(now)?;
-        let signer = Signer::new(self.algorithm, self.auth_token.as_bytes());
+        let signer = self.auth_token.resolve(self.algorithm)?;
         Ok((
             signer,
             Prepared {
@@ -678,5 +688,16 @@ impl<'s> From<Value<'s>> for PolicyView<'s> {
             query_filter: policy.get("query_filter"),
             post_filter: policy.get("post_filter"),
         }
+    }
+}
+
+/// TaskRouter capability token accessors.
+impl<'s> Claims<'s> {
+    /// A TaskRouter token's policies (none when the `policies` claim is absent or not an array).
+    pub fn policies(&self) -> impl Iterator<Item = PolicyView<'s>> + 's {
+        let list = self.claim("policies").filter(|v| v.kind() == Kind::Array);
+        list.into_iter()
+            .flat_map(|v| v.elements())
+            .map(PolicyView::from)
     }
 }

@@ -1,78 +1,125 @@
-//! Verification: strict, MAC-first checks of any Twilio token, and a typed view of its claims.
+//! Verification: strict, MAC-first checks of any Twilio token, and a view of its claims.
 //!
-//! The checks run in this order, each with its own [`Error`]:
-//!
-//! 1. [`Error::Malformed`]: not three non-empty dot-separated segments, longer than
-//!    [`MAX_TOKEN_LEN`], or a segment that is not canonical unpadded base64url;
-//! 2. [`Error::BadSignature`]: the HMAC of the first two segments differs (constant-time
-//!    comparison). Nothing of the JSON is parsed before this passes;
-//! 3. [`Error::Malformed`] for a header or payload that is not strict JSON (see
-//!    [`json::parse`](crate::json::parse)), then [`Error::AlgorithmMismatch`] when the header's
-//!    `alg` is not exactly the expected algorithm;
-//! 4. [`Error::InvalidClaims`]: `exp` missing, or `exp` / `nbf` / `iat` not a non-negative
-//!    integer below 2^53;
-//! 5. [`Error::Expired`] when `exp <= now - leeway`, [`Error::NotYetValid`] when
-//!    `nbf > now + leeway`.
+//! This module knows no token family: each family module adds its own accessors to [`Claims`].
 
-use crate::Error;
-use crate::client::{ScopeUri, scope_uris};
 use crate::json::{JsonStr, Kind, Value, parse};
-use crate::jws::{Algorithm, MAX_MAC_LEN, Mac};
-use crate::taskrouter::PolicyView;
+use crate::jws::{Key, MAX_MAC_LEN};
+use crate::{EmptySecret, Segment, TimeClaim, VerifyError};
 
-/// The longest token accepted, in bytes.
+/// The longest token accepted, in bytes; minting refuses to write a longer one.
 pub const MAX_TOKEN_LEN: usize = 65_536;
 
-/// Verifies tokens signed with one secret.
+/// Which `iss` values a [`Verifier`] accepts.
+#[derive(Clone, Copy, Debug)]
+enum Issuers<'a> {
+    Any,
+    One(&'a str),
+    Few(&'a [&'a str]),
+}
+
+/// Verifies tokens signed with one of `K` keys (one by default; more during a key rotation).
+///
+/// A verifier owns its [`Key`]s (the HMAC state computed once), so it can live in application
+/// state for the life of the process: it is `Send`, `Sync`, and `'static` when the expected SIDs
+/// it borrows are. It never allocates.
+///
+/// # What is checked, in this order
+///
+/// Each check has its own [`VerifyError`]; the conformance kind it maps to
+/// ([`VerifyError::kind`]) follows as "kind".
+///
+/// 0. The secret is not empty: refused when the key is made ([`EmptySecret`], which converts to
+///    [`VerifyError::MissingSecret`]) (kind `missing_secret`).
+/// 1. The token's shape (kind `malformed`): at most [`MAX_TOKEN_LEN`] bytes
+///    ([`VerifyError::TooLong`]); three segments ([`VerifyError::SegmentCount`]), none empty
+///    ([`VerifyError::EmptySegment`]); each canonical unpadded base64url
+///    ([`VerifyError::Base64`]), whatever its length.
+/// 2. The signature (kind `bad_signature`): the HMAC of the first two segments under each key in
+///    turn, compared in constant time; a signature of any other length never matches
+///    ([`VerifyError::BadSignature`]). Nothing of the JSON is parsed before a key matches.
+/// 3. The JSON (kind `malformed`): header, then payload, strict JSON
+///    ([`VerifyError::HeaderJson`], [`VerifyError::PayloadJson`], carrying the reader's
+///    [`JsonError`](crate::json::JsonError): UTF-8, grammar, escapes, duplicate keys, nesting
+///    depth); both objects
+///    ([`VerifyError::NotAnObject`]); no `crit` header member ([`VerifyError::Crit`]). Then the
+///    header's `alg` must be exactly the matching key's algorithm
+///    ([`VerifyError::AlgorithmMismatch`]) (kind `algorithm_mismatch`).
+/// 4. The time claims (kind `invalid_claims`): `exp` present ([`VerifyError::MissingExp`]); `exp`,
+///    `nbf`, `iat` non-negative integers below 2^53 ([`VerifyError::InvalidClaim`]).
+/// 5. The clock: [`VerifyError::Expired`] when `exp <= now - leeway` (kind `expired`),
+///    [`VerifyError::NotYetValid`] when `nbf > now + leeway` (kind `not_yet_valid`).
+/// 6. Optional, off by default: `sub` is the expected account ([`VerifyError::WrongAccount`]),
+///    `iss` an expected issuer ([`VerifyError::WrongIssuer`]), the header's `cty` is the
+///    expected one ([`VerifyError::WrongContentType`]). The access token preset
+///    [`access_tokens`](Verifier::access_tokens) turns on all three.
 ///
 /// ```
-/// use twilio_jwt::{AccessToken, Error, VideoGrant, Verifier};
+/// use twilio_jwt::{AccessToken, Key, VerifyError, VideoGrant, Verifier};
 ///
+/// let key = Key::hs256(b"secret")?;
 /// let video = VideoGrant::new().room("standup");
-/// let jwt = AccessToken::new("ACxxxxxxxx", "SKxxxxxxxx", "secret")
+/// let jwt = AccessToken::new("ACxxxxxxxx", "SKxxxxxxxx", &key)
 ///     .identity("alice")
 ///     .grant(&video)
 ///     .to_jwt(1_700_000_000)?;
 ///
-/// let verifier = Verifier::new(b"secret").leeway(30);
+/// let verifier = Verifier::new(key).leeway(30).access_tokens("ACxxxxxxxx", "SKxxxxxxxx");
 /// let mut scratch = [0u8; 1024];
 /// let claims = verifier.verify(&jwt, 1_700_000_100, &mut scratch)?;
 /// assert_eq!(claims.identity().unwrap(), "alice");
 /// assert_eq!(claims.video().unwrap().room.unwrap(), "standup");
 /// assert_eq!(claims.exp(), 1_700_003_600);
 ///
-/// assert_eq!(verifier.verify(&jwt, 1_700_003_700, &mut scratch).err(), Some(Error::Expired));
+/// let late = verifier.verify(&jwt, 1_700_003_700, &mut scratch);
+/// assert_eq!(late.err(), Some(VerifyError::Expired));
+/// let other = Verifier::from_secret(b"wrong")?;
+/// let forged = other.verify(&jwt, 1_700_000_100, &mut scratch);
+/// assert_eq!(forged.err(), Some(VerifyError::BadSignature));
+/// let elsewhere = Verifier::new(Key::hs256(b"secret")?).expect_account("ACyyyyyyyy");
 /// assert_eq!(
-///     Verifier::new(b"wrong").verify(&jwt, 1_700_000_100, &mut scratch).err(),
-///     Some(Error::BadSignature)
+///     elsewhere.verify(&jwt, 1_700_000_100, &mut scratch).err(),
+///     Some(VerifyError::WrongAccount)
 /// );
-/// # Ok::<(), Error>(())
+/// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
-#[derive(Clone, Copy)]
-pub struct Verifier<'k> {
-    key: &'k [u8],
-    algorithm: Algorithm,
+#[derive(Clone)]
+pub struct Verifier<'a, const K: usize = 1> {
+    keys: [Key; K],
     leeway: u64,
+    account: Option<&'a str>,
+    issuers: Issuers<'a>,
+    content_type: Option<&'a str>,
 }
 
-impl<'k> Verifier<'k> {
-    /// A verifier for tokens signed with `secret` (the raw bytes of the API key secret or auth
-    /// token), expecting HS256 and no leeway.
-    pub const fn new(secret: &'k [u8]) -> Self {
+impl Verifier<'static> {
+    /// A verifier for tokens signed with `key`, with no leeway and no optional check.
+    pub const fn new(key: Key) -> Self {
+        Self::with_keys([key])
+    }
+
+    /// A verifier for HS256 tokens signed with `secret` (the raw bytes of the API key secret or
+    /// auth token); an empty secret is refused. For one-shot use: keep a [`Key`] to verify many.
+    pub fn from_secret(secret: &[u8]) -> Result<Self, EmptySecret> {
+        Ok(Self::new(Key::hs256(secret)?))
+    }
+}
+
+impl<const K: usize> Verifier<'static, K> {
+    /// A verifier accepting tokens signed with any of `keys` (during a key rotation: the new key
+    /// first, as it is tried first).
+    pub const fn with_keys(keys: [Key; K]) -> Self {
+        const { assert!(K > 0, "a verifier needs at least one key") };
         Verifier {
-            key: secret,
-            algorithm: Algorithm::HS256,
+            keys,
             leeway: 0,
+            account: None,
+            issuers: Issuers::Any,
+            content_type: None,
         }
     }
+}
 
-    /// The algorithm tokens must use; the header's `alg` must name exactly this one.
-    #[must_use]
-    pub const fn algorithm(mut self, algorithm: Algorithm) -> Self {
-        self.algorithm = algorithm;
-        self
-    }
-
+impl<'a, const K: usize> Verifier<'a, K> {
     /// Seconds of clock skew tolerated on `exp` and `nbf`.
     #[must_use]
     pub const fn leeway(mut self, seconds: u64) -> Self {
@@ -80,47 +127,127 @@ impl<'k> Verifier<'k> {
         self
     }
 
+    /// Require `sub` to be `account_sid` ([`VerifyError::WrongAccount`]).
+    #[must_use]
+    pub fn expect_account<'b>(self, account_sid: &'b str) -> Verifier<'b, K>
+    where
+        'a: 'b,
+    {
+        Verifier {
+            account: Some(account_sid),
+            ..self
+        }
+    }
+
+    /// Require `iss` to be `key_sid`, the API key SID ([`VerifyError::WrongIssuer`]).
+    #[must_use]
+    pub fn expect_issuer<'b>(self, key_sid: &'b str) -> Verifier<'b, K>
+    where
+        'a: 'b,
+    {
+        Verifier {
+            issuers: Issuers::One(key_sid),
+            ..self
+        }
+    }
+
+    /// Require `iss` to be one of `key_sids` (during a key rotation).
+    #[must_use]
+    pub fn expect_issuers<'b>(self, key_sids: &'b [&'b str]) -> Verifier<'b, K>
+    where
+        'a: 'b,
+    {
+        Verifier {
+            issuers: Issuers::Few(key_sids),
+            ..self
+        }
+    }
+
+    /// Require the header's `cty` to be `content_type`, e.g.
+    /// [`AccessToken::CONTENT_TYPE`](crate::AccessToken::CONTENT_TYPE)
+    /// ([`VerifyError::WrongContentType`]).
+    #[must_use]
+    pub fn expect_content_type<'b>(self, content_type: &'b str) -> Verifier<'b, K>
+    where
+        'a: 'b,
+    {
+        Verifier {
+            content_type: Some(content_type),
+            ..self
+        }
+    }
+
     /// Verify `token` at `now` (unix seconds). The decoded header and payload are written into
     /// `scratch` (a buffer as long as the token always suffices; a shorter one may give
-    /// [`Error::BufferTooSmall`]) and the returned view borrows from it. Allocation-free.
+    /// [`VerifyError::BufferTooSmall`]) and the returned view borrows from it. Allocation-free.
     pub fn verify<'s>(
         &self,
         token: &str,
         now: u64,
         scratch: &'s mut [u8],
-    ) -> Result<Claims<'s>, Error> {
+    ) -> Result<Claims<'s>, VerifyError> {
         let parts = Segments::split(token)?;
         let (header, payload) = parts.decode_into(scratch)?;
-        let mut mac = Mac::new(self.algorithm, self.key);
-        mac.update(parts.signing_input);
-        let mut signature = [0u8; MAX_MAC_LEN + 3];
-        let signature = decode_b64url(parts.signature, &mut signature).ok_or(Error::Malformed)?;
-        if !mac.verify(signature) {
-            return Err(Error::BadSignature);
-        }
+        let mut signature = [0u8; MAX_MAC_LEN];
+        let signature = parts.signature(&mut signature)?;
+        let key = self
+            .keys
+            .iter()
+            .find(|key| {
+                let mut mac = key.mac();
+                mac.update(parts.signing_input);
+                mac.verify(signature)
+            })
+            .ok_or(VerifyError::BadSignature)?;
         let claims = Claims::parse(header, payload)?;
         let alg = claims.header.get("alg").and_then(|v| v.as_str());
-        if !alg.is_some_and(|alg| alg.eq_str(self.algorithm.name())) {
-            return Err(Error::AlgorithmMismatch);
+        if !alg.is_some_and(|alg| alg.eq_str(key.algorithm().name())) {
+            return Err(VerifyError::AlgorithmMismatch);
         }
         let exp = claims
             .exp
-            .and_then(|v| v.as_time())
-            .ok_or(Error::InvalidClaims)?;
-        let nbf = time(claims.nbf)?;
-        time(claims.iat)?;
+            .ok_or(VerifyError::MissingExp)?
+            .as_time()
+            .ok_or(VerifyError::InvalidClaim(TimeClaim::Exp))?;
+        let nbf = time(claims.nbf, TimeClaim::Nbf)?;
+        time(claims.iat, TimeClaim::Iat)?;
         if u128::from(exp) + u128::from(self.leeway) <= u128::from(now) {
-            return Err(Error::Expired);
+            return Err(VerifyError::Expired);
         }
         if nbf.is_some_and(|nbf| u128::from(nbf) > u128::from(now) + u128::from(self.leeway)) {
-            return Err(Error::NotYetValid);
+            return Err(VerifyError::NotYetValid);
         }
+        self.check_options(&claims)?;
         Ok(claims)
+    }
+
+    fn check_options(&self, claims: &Claims<'_>) -> Result<(), VerifyError> {
+        let is =
+            |claim: Option<JsonStr<'_>>, expected: &str| claim.is_some_and(|c| c.eq_str(expected));
+        if let Some(account) = self.account
+            && !is(claims.sub(), account)
+        {
+            return Err(VerifyError::WrongAccount);
+        }
+        let iss_ok = match self.issuers {
+            Issuers::Any => true,
+            Issuers::One(sid) => is(claims.iss(), sid),
+            Issuers::Few(sids) => sids.iter().any(|sid| is(claims.iss(), sid)),
+        };
+        if !iss_ok {
+            return Err(VerifyError::WrongIssuer);
+        }
+        if let Some(expected) = self.content_type
+            && !is(claims.header.get("cty").and_then(|v| v.as_str()), expected)
+        {
+            return Err(VerifyError::WrongContentType);
+        }
+        Ok(())
     }
 
     /// Verify `token` at `now` into an owned value.
     #[cfg(feature = "alloc")]
-    pub fn verify_owned(&self, token: &str, now: u64) -> Result<OwnedClaims, Error> {
+    pub fn verify_owned(&self, token: &str, now: u64) -> Result<OwnedClaims, VerifyError> {
         let mut scratch = alloc::vec![0u8; token.len()];
         Ok(OwnedClaims::from_view(&self.verify(
             token,
@@ -129,36 +256,46 @@ impl<'k> Verifier<'k> {
         )?))
     }
 
-    /// Verify `token` at the system clock's now.
-    #[cfg(feature = "std")]
-    pub fn verify_now(&self, token: &str) -> Result<OwnedClaims, Error> {
+    /// Verify `token` at the system clock's now. Not on `wasm32-unknown-unknown` (no clock
+    /// there): use [`verify_owned`](Self::verify_owned) with the time from the host.
+    #[cfg(all(
+        feature = "std",
+        not(all(target_arch = "wasm32", target_os = "unknown"))
+    ))]
+    pub fn verify_now(&self, token: &str) -> Result<OwnedClaims, VerifyError> {
         self.verify_owned(token, crate::unix_now())
     }
 }
 
-impl core::fmt::Debug for Verifier<'_> {
+impl<const K: usize> core::fmt::Debug for Verifier<'_, K> {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
         f.debug_struct("Verifier")
-            .field("algorithm", &self.algorithm)
+            .field("keys", &self.keys)
             .field("leeway", &self.leeway)
-            .finish_non_exhaustive()
+            .field("account", &self.account)
+            .field("issuers", &self.issuers)
+            .field("content_type", &self.content_type)
+            .finish()
     }
 }
 
-/// Verify an HS256 `token` signed with `secret` at `now`, with no leeway, into an owned value.
-/// See [`Verifier`] for the allocation-free form and the options.
+/// Verify an HS256 `token` signed with `secret` at `now`, with no leeway, into an owned value:
+/// for one-shot use. See [`Verifier`] for the allocation-free form, the checks and the options.
 #[cfg(feature = "alloc")]
-pub fn verify(token: &str, secret: &[u8], now: u64) -> Result<OwnedClaims, Error> {
-    Verifier::new(secret).verify_owned(token, now)
+pub fn verify(token: &str, secret: &[u8], now: u64) -> Result<OwnedClaims, VerifyError> {
+    Verifier::from_secret(secret)?.verify_owned(token, now)
 }
 
 /// Decode a token WITHOUT checking its signature, algorithm or times: for inspecting a token
 /// (a debugging tool), never for trusting it. The segments must still be canonical base64url
-/// and the JSON strict.
-pub fn decode_unverified<'s>(token: &str, scratch: &'s mut [u8]) -> Result<Claims<'s>, Error> {
+/// and the JSON strict, with no `crit` header.
+pub fn decode_unverified<'s>(
+    token: &str,
+    scratch: &'s mut [u8],
+) -> Result<Claims<'s>, VerifyError> {
     let parts = Segments::split(token)?;
-    let mut signature = [0u8; MAX_MAC_LEN + 3];
-    decode_b64url(parts.signature, &mut signature).ok_or(Error::Malformed)?;
+    let mut signature = [0u8; MAX_MAC_LEN];
+    parts.signature(&mut signature)?;
     let (header, payload) = parts.decode_into(scratch)?;
     Claims::parse(header, payload)
 }
@@ -172,23 +309,29 @@ struct Segments<'t> {
 }
 
 impl<'t> Segments<'t> {
-    fn split(token: &'t str) -> Result<Self, Error> {
+    fn split(token: &'t str) -> Result<Self, VerifyError> {
         if token.len() > MAX_TOKEN_LEN {
-            return Err(Error::Malformed);
+            return Err(VerifyError::TooLong { len: token.len() });
         }
         let bytes = token.as_bytes();
         let mut parts = bytes.split(|&b| b == b'.');
         let (Some(header), Some(payload), Some(signature), None) =
             (parts.next(), parts.next(), parts.next(), parts.next())
         else {
-            return Err(Error::Malformed);
+            return Err(VerifyError::SegmentCount);
         };
-        if header.is_empty() || payload.is_empty() || signature.is_empty() {
-            return Err(Error::Malformed);
+        for (segment, text) in [
+            (Segment::Header, header),
+            (Segment::Payload, payload),
+            (Segment::Signature, signature),
+        ] {
+            if text.is_empty() {
+                return Err(VerifyError::EmptySegment(segment));
+            }
         }
         let signing_input = bytes
             .get(..header.len() + 1 + payload.len())
-            .ok_or(Error::Malformed)?;
+            .ok_or(VerifyError::SegmentCount)?;
         Ok(Segments {
             signing_input,
             header,
@@ -198,24 +341,43 @@ impl<'t> Segments<'t> {
     }
 
     /// Decode header and payload into `scratch`, returning the two decoded slices.
-    fn decode_into<'s>(&self, scratch: &'s mut [u8]) -> Result<(&'s [u8], &'s [u8]), Error> {
+    fn decode_into<'s>(&self, scratch: &'s mut [u8]) -> Result<(&'s [u8], &'s [u8]), VerifyError> {
         let header_len = decoded_len(self.header.len());
         let needed = header_len + decoded_len(self.payload.len());
         if scratch.len() < needed {
-            return Err(Error::BufferTooSmall { needed });
+            return Err(VerifyError::BufferTooSmall { needed });
         }
         let (head, rest) = scratch.split_at_mut(header_len);
         let h = decode_b64url(self.header, head)
-            .ok_or(Error::Malformed)?
+            .ok_or(VerifyError::Base64(Segment::Header))?
             .len();
         let p = decode_b64url(self.payload, rest)
-            .ok_or(Error::Malformed)?
+            .ok_or(VerifyError::Base64(Segment::Payload))?
             .len();
         let (head, rest) = (&*head, &*rest);
-        Ok((
-            head.get(..h).unwrap_or_default(),
-            rest.get(..p).unwrap_or_default(),
-        ))
+        // Both lengths were just decoded into these very slices.
+        match (head.get(..h), rest.get(..p)) {
+            (Some(head), Some(rest)) => Ok((head, rest)),
+            _ => Err(VerifyError::BufferTooSmall { needed }),
+        }
+    }
+
+    /// The decoded signature in `out`, or an empty slice when it is longer than any MAC (it then
+    /// matches no key). Either way the whole segment must be canonical base64url.
+    fn signature<'o>(&self, out: &'o mut [u8; MAX_MAC_LEN]) -> Result<&'o [u8], VerifyError> {
+        let bad = VerifyError::Base64(Segment::Signature);
+        if self.signature.len() <= crate::jws::b64_len(MAX_MAC_LEN) {
+            return decode_b64url(self.signature, out).ok_or(bad);
+        }
+        // Longer than any MAC: check it in whole 4-character groups (no unused bits), then the
+        // tail with the full canonical rules.
+        let split = (self.signature.len() - 1) / 64 * 64;
+        let (groups, tail) = self.signature.split_at(split);
+        for chunk in groups.chunks(64) {
+            decode_b64url(chunk, out).ok_or(bad)?;
+        }
+        decode_b64url(tail, out).ok_or(bad)?;
+        Ok(&[])
     }
 }
 
@@ -310,10 +472,13 @@ pub struct Claims<'s> {
 }
 
 /// A time claim: absent is fine, anything but a valid integer is not.
-fn time(claim: Option<Value<'_>>) -> Result<Option<u64>, Error> {
+fn time(claim: Option<Value<'_>>, which: TimeClaim) -> Result<Option<u64>, VerifyError> {
     match claim {
         None => Ok(None),
-        Some(v) => v.as_time().map(Some).ok_or(Error::InvalidClaims),
+        Some(v) => v
+            .as_time()
+            .map(Some)
+            .ok_or(VerifyError::InvalidClaim(which)),
     }
 }
 
@@ -329,11 +494,20 @@ macro_rules! string_claims {
 }
 
 impl<'s> Claims<'s> {
-    fn parse(header: &'s [u8], payload: &'s [u8]) -> Result<Self, Error> {
-        let header = parse(header).map_err(|_| Error::Malformed)?;
-        let payload = parse(payload).map_err(|_| Error::Malformed)?;
-        if header.kind() != Kind::Object || payload.kind() != Kind::Object {
-            return Err(Error::Malformed);
+    fn parse(header: &'s [u8], payload: &'s [u8]) -> Result<Self, VerifyError> {
+        let header = parse(header).map_err(VerifyError::HeaderJson)?;
+        let payload = parse(payload).map_err(VerifyError::PayloadJson)?;
+        if header.kind() != Kind::Object {
+            return Err(VerifyError::NotAnObject(Segment::Header));
+        }
+        if payload.kind() != Kind::Object {
+            return Err(VerifyError::NotAnObject(Segment::Payload));
+        }
+        // A member named `crit` needs those letters in the text, plain or escaped: most headers
+        // are cleared without walking their members.
+        let raw = header.raw();
+        if (raw.contains("\"crit\"") || raw.contains('\\')) && header.get("crit").is_some() {
+            return Err(VerifyError::Crit);
         }
         Ok(Self::index(header, payload))
     }
@@ -411,74 +585,14 @@ impl<'s> Claims<'s> {
         self.header.get("twr").and_then(|v| v.as_str())
     }
 
-    /// The access token's `grants` object.
+    /// The access token's `grants` object (found when the token is read, as `exp` is).
     pub fn grants(&self) -> Option<Value<'s>> {
         self.grants
     }
 
-    /// One grant by key (`"video"`, `"chat"`, or one the crate does not know).
+    /// One grant by key (a grant type's `KEY`, or one the crate does not know).
     pub fn grant(&self, key: &str) -> Option<Value<'s>> {
         self.grants()?.get(key)
-    }
-
-    /// The access token's identity (`grants.identity`).
-    pub fn identity(&self) -> Option<JsonStr<'s>> {
-        self.grant("identity")?.as_str()
-    }
-
-    /// The video grant.
-    pub fn video(&self) -> Option<crate::grants::VideoGrantView<'s>> {
-        self.grant("video").map(Into::into)
-    }
-
-    /// The chat grant.
-    pub fn chat(&self) -> Option<crate::grants::ChatGrantView<'s>> {
-        self.grant("chat").map(Into::into)
-    }
-
-    /// The legacy IP messaging grant.
-    pub fn ip_messaging(&self) -> Option<crate::grants::IpMessagingGrantView<'s>> {
-        self.grant("ip_messaging").map(Into::into)
-    }
-
-    /// The sync grant (`data_sync`).
-    pub fn sync(&self) -> Option<crate::grants::SyncGrantView<'s>> {
-        self.grant("data_sync").map(Into::into)
-    }
-
-    /// The TaskRouter grant (`task_router`).
-    pub fn task_router(&self) -> Option<crate::grants::TaskRouterGrantView<'s>> {
-        self.grant("task_router").map(Into::into)
-    }
-
-    /// The legacy conversations grant (`rtc`).
-    pub fn conversations(&self) -> Option<crate::grants::ConversationsGrantView<'s>> {
-        self.grant("rtc").map(Into::into)
-    }
-
-    /// The voice grant.
-    pub fn voice(&self) -> Option<crate::grants::VoiceGrantView<'s>> {
-        self.grant("voice").map(Into::into)
-    }
-
-    /// The playback grant (`player`): Twilio's object, as it is.
-    pub fn playback(&self) -> Option<Value<'s>> {
-        self.grant("player")
-    }
-
-    /// A capability token's scope URIs, parsed. `None` when there is no `scope` claim or it
-    /// holds JSON escapes (scope URIs are ASCII; no SDK escapes them).
-    pub fn scopes(&self) -> Option<impl Iterator<Item = ScopeUri<'s>> + 's> {
-        let scope = self.claim("scope")?.as_str()?.as_plain()?;
-        Some(scope_uris(scope))
-    }
-
-    /// A TaskRouter token's policies.
-    pub fn policies(&self) -> impl Iterator<Item = PolicyView<'s>> + 's {
-        let list = self.claim("policies").filter(|v| v.kind() == Kind::Array);
-        list.into_iter()
-            .flat_map(|v| v.elements())
-            .map(PolicyView::from)
     }
 }
 
@@ -513,13 +627,6 @@ impl OwnedClaims {
     /// The payload's JSON text, as decoded.
     pub fn payload_json(&self) -> &str {
         &self.payload
-    }
-
-    /// The identity, unescaped.
-    pub fn identity(&self) -> Option<alloc::string::String> {
-        self.claims()
-            .identity()
-            .map(|s| alloc::string::ToString::to_string(&s))
     }
 }
 

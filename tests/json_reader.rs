@@ -1,4 +1,4 @@
-//! Conformance tests for the strict JSON reader (`twilio_jwt::json::read`), in the style of
+//! Conformance tests for the strict JSON reader (`twilio_jwt::json`), in the style of
 //! JSONTestSuite: `y_` documents must parse, `n_` documents must be rejected (with the expected
 //! error), plus accessor tests and property tests against serde_json.
 
@@ -7,7 +7,7 @@ use std::time::Instant;
 
 use proptest::prelude::*;
 use serde_json::Value as J;
-use twilio_jwt::json::read::{JsonError, MAX_DEPTH};
+use twilio_jwt::json::{JsonError, MAX_DEPTH};
 use twilio_jwt::json::{JsonStr, Kind, Value, parse};
 
 use JsonError::*;

@@ -9,8 +9,8 @@ use std::alloc::{GlobalAlloc, Layout, System};
 use std::cell::Cell;
 
 use twilio_jwt::{
-    AccessToken, ChatGrant, ClientCapability, PlaybackGrant, StackStr, TaskRouterCapability,
-    Verifier, VideoGrant, VoiceGrant,
+    AccessToken, Algorithm, ChatGrant, ClientCapability, Key, PlaybackGrant, StackStr,
+    TaskRouterCapability, Verifier, VideoGrant, VoiceGrant,
 };
 
 /// Counts allocations made by the current thread (tests run on several threads).
@@ -116,8 +116,8 @@ fn verifying_into_scratch_allocates_nothing() {
         .unwrap();
     let mut scratch = [0u8; 2048];
     let mut name = [0u8; 64];
+    let verifier = Verifier::from_secret(b"secret").unwrap().leeway(5);
     let n = allocations_in(|| {
-        let verifier = Verifier::new(b"secret").leeway(5);
         let claims = verifier.verify(&jwt, NOW + 1, &mut scratch).unwrap();
         assert_eq!(
             claims.identity().unwrap().unescape_into(&mut name),
@@ -136,4 +136,25 @@ fn verifying_into_scratch_allocates_nothing() {
         assert!(verifier.verify(&jwt, NOW + 4000, &mut scratch).is_err());
     });
     assert_eq!(n, 0, "verifying into scratch allocated {n} times");
+}
+
+#[test]
+fn keys_are_made_and_used_without_allocating() {
+    let mut buf = [0u8; 2048];
+    let mut scratch = [0u8; 2048];
+    let n = allocations_in(|| {
+        let key = Key::new(Algorithm::HS512, b"secret").unwrap();
+        let copy = key.clone();
+        let video = VideoGrant::new().room("r");
+        let jwt = AccessToken::new("AC0", "SK0", &key)
+            .identity("alice")
+            .grant(&video)
+            .write_into(NOW, &mut buf)
+            .unwrap();
+        let verifier =
+            Verifier::with_keys([Key::hs256(b"old").unwrap(), copy]).access_tokens("AC0", "SK0");
+        let claims = verifier.verify(jwt, NOW, &mut scratch).unwrap();
+        assert!(claims.identity().unwrap() == "alice");
+    });
+    assert_eq!(n, 0, "keys allocated {n} times");
 }

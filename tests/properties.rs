@@ -4,10 +4,9 @@
 
 use proptest::prelude::*;
 use twilio_jwt::json::{JsonWriter, Sink};
-use twilio_jwt::jws::{Algorithm, Payload, Signer};
 use twilio_jwt::{
-    AccessToken, ChatGrant, ClientCapability, Error, ScopeUri, Verifier, VideoGrant, VoiceGrant,
-    form_pairs,
+    AccessToken, Algorithm, ChatGrant, ClientCapability, Key, Payload, ScopeUri, Verifier,
+    VerifyError, VideoGrant, VoiceGrant, form_pairs,
 };
 
 struct Bytes(Vec<u8>);
@@ -131,7 +130,8 @@ proptest! {
         prop_assert_eq!(jwt.len(), token.encoded_len(NOW).unwrap());
 
         let mut scratch = vec![0u8; jwt.len()];
-        let claims = Verifier::new(b"s3cret").algorithm(alg).verify(&jwt, NOW, &mut scratch).unwrap();
+        let verifier = Verifier::new(Key::new(alg, b"s3cret").unwrap());
+        let claims = verifier.verify(&jwt, NOW, &mut scratch).unwrap();
         prop_assert_eq!(claims.identity().unwrap().to_string(), identity);
         prop_assert_eq!(claims.exp(), NOW + ttl as u64);
         prop_assert_eq!(claims.nbf(), Some(NOW));
@@ -160,11 +160,58 @@ proptest! {
 
         // One second before expiry it verifies, at expiry it does not.
         let last = NOW + ttl as u64 - 1;
-        prop_assert!(Verifier::new(b"s3cret").algorithm(alg).verify(&jwt, last, &mut scratch).is_ok());
+        prop_assert!(verifier.verify(&jwt, last, &mut scratch).is_ok());
         prop_assert_eq!(
-            Verifier::new(b"s3cret").algorithm(alg).verify(&jwt, last + 1, &mut scratch).err(),
-            Some(Error::Expired)
+            verifier.verify(&jwt, last + 1, &mut scratch).err(),
+            Some(VerifyError::Expired)
         );
+    }
+
+    #[test]
+    fn a_reused_key_mints_and_verifies_as_the_raw_secret_does(
+        secret in proptest::collection::vec(any::<u8>(), 1..200),
+        identity in ".{1,20}",
+        alg in prop_oneof![Just(Algorithm::HS256), Just(Algorithm::HS384), Just(Algorithm::HS512)],
+        tamper in any::<Option<(prop::sample::Index, u8)>>(),
+        now in NOW - 7200..NOW + 7200,
+    ) {
+        let key = Key::new(alg, &secret).unwrap();
+        // A key used once before: its state must not carry anything over.
+        let _ = AccessToken::new("AC1", "SK1", &key).identity("warm-up").to_jwt(NOW).unwrap();
+        let raw = AccessToken::new("AC1", "SK1", secret.as_slice()).identity(&identity).algorithm(alg);
+        let jwt = raw.to_jwt(NOW).unwrap();
+        let with_key = AccessToken::new("AC1", "SK1", &key).identity(&identity);
+        prop_assert_eq!(&with_key.to_jwt(NOW).unwrap(), &jwt);
+
+        // The signature is the HMAC of the signing input under the secret itself.
+        use hmac::{Hmac, KeyInit, Mac};
+        use base64ct::{Base64UrlUnpadded, Encoding};
+        let (input, sig) = jwt.rsplit_once('.').unwrap();
+        let expected = match alg {
+            Algorithm::HS256 => Hmac::<sha2::Sha256>::new_from_slice(&secret).unwrap()
+                .chain_update(input).finalize().into_bytes().to_vec(),
+            Algorithm::HS384 => Hmac::<sha2::Sha384>::new_from_slice(&secret).unwrap()
+                .chain_update(input).finalize().into_bytes().to_vec(),
+            _ => Hmac::<sha2::Sha512>::new_from_slice(&secret).unwrap()
+                .chain_update(input).finalize().into_bytes().to_vec(),
+        };
+        prop_assert_eq!(sig, Base64UrlUnpadded::encode_string(&expected));
+
+        // Verification answers the same, with a kept key or a fresh one, on good and bad tokens.
+        let mut token = jwt.into_bytes();
+        if let Some((at, byte)) = tamper {
+            let at = at.index(token.len());
+            token[at] = byte;
+        }
+        let Ok(token) = String::from_utf8(token) else { return Ok(()) };
+        let kept = Verifier::new(key.clone());
+        let kept_answer = kept.verify_owned(&token, now);
+        prop_assert_eq!(&kept.verify_owned(&token, now), &kept_answer);
+        let fresh = Verifier::new(Key::new(alg, &secret).unwrap()).verify_owned(&token, now);
+        prop_assert_eq!(&fresh, &kept_answer);
+        if alg == Algorithm::HS256 {
+            prop_assert_eq!(&twilio_jwt::verify(&token, &secret, now), &kept_answer);
+        }
     }
 
     #[test]
@@ -177,7 +224,7 @@ proptest! {
         bytes[i] = byte;
         let Ok(tampered) = String::from_utf8(bytes) else { return Ok(()) };
         let mut scratch = vec![0u8; tampered.len() + 4];
-        let result = Verifier::new(b"s3cret").verify(&tampered, NOW, &mut scratch);
+        let result = Verifier::from_secret(b"s3cret").unwrap().verify(&tampered, NOW, &mut scratch);
         prop_assert!(result.is_err(), "tampered token verified: {tampered}");
     }
 }
@@ -198,11 +245,9 @@ impl Payload for Custom<'_> {
 #[test]
 fn generic_signer_tokens_verify() {
     for alg in [Algorithm::HS256, Algorithm::HS384, Algorithm::HS512] {
-        let jwt = Signer::new(alg, b"k").sign(&Custom("Zoë")).unwrap();
-        let claims = Verifier::new(b"k")
-            .algorithm(alg)
-            .verify_owned(&jwt, NOW)
-            .unwrap();
+        let key = Key::new(alg, b"k").unwrap();
+        let jwt = key.sign(&Custom("Zoë")).unwrap();
+        let claims = Verifier::new(key).verify_owned(&jwt, NOW).unwrap();
         assert_eq!(claims.claims().sub().unwrap().to_string(), "Zoë");
         assert_eq!(
             claims.header_json(),

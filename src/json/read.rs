@@ -90,7 +90,7 @@ pub enum Kind {
 ///
 /// ```
 /// use twilio_jwt::json::{parse, Kind};
-/// use twilio_jwt::json::read::JsonError;
+/// use twilio_jwt::json::JsonError;
 ///
 /// let v = parse(b" [1, true, \"x\"] ").unwrap();
 /// assert_eq!(v.kind(), Kind::Array);

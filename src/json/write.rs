@@ -28,11 +28,11 @@ impl Sink for Counter {
 /// (astral code points as a surrogate pair). `/`, `<`, `>` and `&` stay raw. Commas are placed
 /// automatically, so callers only say what comes next.
 ///
-/// Used for every token the crate mints, and handed to [`Payload`](crate::jws::Payload)
+/// Used for every token the crate mints, and handed to [`Payload`](crate::Payload)
 /// implementations for tokens the crate does not model:
 ///
 /// ```
-/// use twilio_jwt::jws::{Algorithm, Payload, Signer};
+/// use twilio_jwt::{Algorithm, Key, Payload};
 /// use twilio_jwt::json::JsonWriter;
 ///
 /// struct Custom;
@@ -47,7 +47,7 @@ impl Sink for Counter {
 ///         w.field_u64("exp", 1_700_003_600);
 ///     }
 /// }
-/// let jwt = Signer::new(Algorithm::HS256, b"secret").sign(&Custom).unwrap();
+/// let jwt = Key::new(Algorithm::HS256, b"secret").unwrap().sign(&Custom).unwrap();
 /// assert!(jwt.starts_with("eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9."));
 /// ```
 pub struct JsonWriter<'s> {

@@ -19,9 +19,10 @@ use sha2::{Sha256, Sha384, Sha512};
 use twilio_jwt::json::{JsonError, JsonStr, JsonWriter, Kind, MAX_DEPTH, Sink, Value, parse};
 use twilio_jwt::{
     AccessToken, Algorithm, ChannelKind, ChatGrant, Claims, ClientCapability, ConversationsGrant,
-    Error, FilterRequirement, FormEncoded, Grant, IpMessagingGrant, MAX_TOKEN_LEN, PlaybackGrant,
-    Policy, ScopeUri, SyncGrant, TaskRouterCapability, TaskRouterGrant, TaskRouterOptions,
-    Verifier, VideoGrant, VoiceGrant, decode_unverified, form_pairs,
+    FilterRequirement, FormEncoded, Grant, IpMessagingGrant, Key, MAX_TOKEN_LEN, MintError,
+    PlaybackGrant, Policy, ScopeUri, Segment, SidRole, SyncGrant, TaskRouterCapability,
+    TaskRouterGrant, TaskRouterOptions, TimeClaim, Verifier, VerifyError, VideoGrant, VoiceGrant,
+    decode_unverified, form_pairs,
 };
 
 /// The secret every `verify_bytes` token is checked against (the seeds are minted with it).
@@ -473,39 +474,51 @@ pub fn check_verify_bytes(data: &[u8]) {
 }
 
 /// The documented answer for a correctly signed token with this header and payload.
-fn expected_verdict(header: &[u8], payload: &[u8], now: u64, leeway: u64) -> Result<(), Error> {
-    let (Ok(h), Ok(p)) = (parse(header), parse(payload)) else {
-        return Err(Error::Malformed);
-    };
-    if h.kind() != Kind::Object || p.kind() != Kind::Object {
-        return Err(Error::Malformed);
+fn expected_verdict(
+    header: &[u8],
+    payload: &[u8],
+    now: u64,
+    leeway: u64,
+) -> Result<(), VerifyError> {
+    let h = parse(header).map_err(VerifyError::HeaderJson)?;
+    let p = parse(payload).map_err(VerifyError::PayloadJson)?;
+    if h.kind() != Kind::Object {
+        return Err(VerifyError::NotAnObject(Segment::Header));
+    }
+    if p.kind() != Kind::Object {
+        return Err(VerifyError::NotAnObject(Segment::Payload));
+    }
+    if h.members().any(|(name, _)| name.eq_str("crit")) {
+        return Err(VerifyError::Crit);
     }
     if !h
         .get("alg")
         .and_then(|a| a.as_str())
         .is_some_and(|a| a == "HS256")
     {
-        return Err(Error::AlgorithmMismatch);
+        return Err(VerifyError::AlgorithmMismatch);
     }
-    let time = |name| match p.get(name) {
+    let time = |name, which| match p.get(name) {
         None => Ok(None),
-        Some(v) => time_literal(v.raw()).map(Some).ok_or(Error::InvalidClaims),
+        Some(v) => time_literal(v.raw())
+            .map(Some)
+            .ok_or(VerifyError::InvalidClaim(which)),
     };
-    let exp = time("exp")?.ok_or(Error::InvalidClaims)?;
-    let nbf = time("nbf")?;
-    time("iat")?;
+    let exp = time("exp", TimeClaim::Exp)?.ok_or(VerifyError::MissingExp)?;
+    let nbf = time("nbf", TimeClaim::Nbf)?;
+    time("iat", TimeClaim::Iat)?;
     if u128::from(exp) + u128::from(leeway) <= u128::from(now) {
-        return Err(Error::Expired);
+        return Err(VerifyError::Expired);
     }
     if nbf.is_some_and(|nbf| u128::from(nbf) > u128::from(now) + u128::from(leeway)) {
-        return Err(Error::NotYetValid);
+        return Err(VerifyError::NotYetValid);
     }
     Ok(())
 }
 
 fn check_token(token: &str, signed: Option<(&[u8], &[u8])>) {
     for (now, leeway) in [(NOW, 0), (NOW, 30), (0, 0), (u64::MAX, u64::MAX)] {
-        let verifier = Verifier::new(KEY).leeway(leeway);
+        let verifier = Verifier::from_secret(KEY).unwrap().leeway(leeway);
         let mut scratch = vec![0u8; token.len()];
         let result = verifier.verify(token, now, &mut scratch);
         if let Ok(claims) = &result {
@@ -513,14 +526,14 @@ fn check_token(token: &str, signed: Option<(&[u8], &[u8])>) {
         }
         if let Some((header, payload)) = signed {
             let expected = if token.len() > MAX_TOKEN_LEN {
-                Err(Error::Malformed)
+                Err(VerifyError::TooLong { len: token.len() })
             } else {
                 expected_verdict(header, payload, now, leeway)
             };
             assert_eq!(result.as_ref().err(), expected.err().as_ref(), "{token}");
         }
         assert!(
-            !matches!(result, Err(Error::BufferTooSmall { .. })),
+            !matches!(result, Err(VerifyError::BufferTooSmall { .. })),
             "a scratch buffer as long as the token must suffice"
         );
         let owned = verifier.verify_owned(token, now);
@@ -539,7 +552,8 @@ fn check_token(token: &str, signed: Option<(&[u8], &[u8])>) {
         }
         // A wrong key never verifies.
         assert!(
-            Verifier::new(b"another key")
+            Verifier::from_secret(b"another key")
+                .unwrap()
                 .verify(token, now, &mut scratch)
                 .is_err()
         );
@@ -548,7 +562,8 @@ fn check_token(token: &str, signed: Option<(&[u8], &[u8])>) {
     let mut scratch = vec![0u8; token.len()];
     let unverified = decode_unverified(token, &mut scratch);
     let mut again = vec![0u8; token.len()];
-    if let Ok(claims) = Verifier::new(KEY)
+    if let Ok(claims) = Verifier::from_secret(KEY)
+        .unwrap()
         .leeway(u64::MAX)
         .verify(token, 1, &mut again)
     {
@@ -566,7 +581,9 @@ fn check_token(token: &str, signed: Option<(&[u8], &[u8])>) {
     // A short scratch buffer is an error or enough, never a panic.
     let mut short = vec![0u8; token.len() / 2];
     let _ = decode_unverified(token, &mut short);
-    let _ = Verifier::new(KEY).verify(token, NOW, &mut short);
+    let _ = Verifier::from_secret(KEY)
+        .unwrap()
+        .verify(token, NOW, &mut short);
 }
 
 /// Every accessor of a decoded token (none may panic), checked against serde_json.
@@ -945,11 +962,17 @@ impl ScopeModel {
     }
 
     /// The error the scope must give, if any (not counting its length).
-    fn error(&self) -> Option<Error> {
+    fn error(&self) -> Option<MintError> {
         if self.outgoing.as_deref() == Some("") {
-            Some(Error::MissingApplicationSid)
-        } else if self.params_overflow || self.filters_overflow {
-            Some(Error::CapacityExceeded)
+            Some(MintError::MissingApplicationSid)
+        } else if self.params_overflow {
+            Some(MintError::CapacityExceeded {
+                list: "client params",
+            })
+        } else if self.filters_overflow {
+            Some(MintError::CapacityExceeded {
+                list: "event filters",
+            })
         } else {
             None
         }
@@ -1088,7 +1111,7 @@ pub fn check_scope(data: &[u8]) {
             if expected.len() > 4096 {
                 assert_eq!(
                     result.err(),
-                    Some(Error::BufferTooSmall {
+                    Some(MintError::BufferTooSmall {
                         needed: expected.len()
                     })
                 );
@@ -1182,22 +1205,26 @@ impl Life {
     }
 
     /// `(exp, nbf)`, or the lifetime error minting must give.
-    fn times(&self) -> Result<(u64, Option<u64>), Error> {
+    fn times(&self) -> Result<(u64, Option<u64>), MintError> {
         let exp = match self.valid_until {
             Some(at) => i128::from(at),
             None => i128::from(self.now) + i128::from(self.ttl.unwrap_or(3600)),
         };
-        if !(1..=86_400).contains(&(exp - i128::from(self.now))) {
-            return Err(Error::InvalidTtl);
+        let lifetime = exp - i128::from(self.now);
+        if lifetime < 1 {
+            return Err(MintError::LifetimeTooShort);
         }
-        let exp = u64::try_from(exp).map_err(|_| Error::InvalidTtl)?;
+        if lifetime > 86_400 {
+            return Err(MintError::LifetimeTooLong);
+        }
+        let exp = u64::try_from(exp).map_err(|_| MintError::LifetimeTooLong)?;
         let nbf = match self.nbf {
             NbfSpec::Now => Some(self.now),
             NbfSpec::Omit => None,
             NbfSpec::At(at) => Some(at),
         };
         if nbf.is_some_and(|nbf| nbf >= exp) {
-            return Err(Error::InvalidNbf);
+            return Err(MintError::NbfNotBeforeExp);
         }
         Ok((exp, nbf))
     }
@@ -1246,7 +1273,7 @@ macro_rules! mint {
                 let mut short = vec![0u8; jwt.len() - 1];
                 assert_eq!(
                     token.write_into(now, &mut short),
-                    Err(Error::BufferTooSmall { needed: jwt.len() })
+                    Err(MintError::BufferTooSmall { needed: jwt.len() })
                 );
             }
             Err(e) => {
@@ -1263,7 +1290,7 @@ macro_rules! mint {
 fn verify_minted(jwt: &str, key: &str, life: &Life, check: impl FnOnce(&Claims<'_>)) -> (J, J) {
     let (exp, nbf) = life.times().expect("minted, so valid times");
     let at = nbf.unwrap_or(life.now).max(life.now);
-    let verifier = Verifier::new(key.as_bytes()).algorithm(life.alg);
+    let verifier = Verifier::new(Key::new(life.alg, key.as_bytes()).unwrap());
     let mut scratch = vec![0u8; jwt.len()];
     let claims = verifier
         .verify(jwt, at, &mut scratch)
@@ -1275,12 +1302,12 @@ fn verify_minted(jwt: &str, key: &str, life: &Life, check: impl FnOnce(&Claims<'
     let mut scratch = vec![0u8; jwt.len()];
     assert_eq!(
         verifier.verify(jwt, exp, &mut scratch).err(),
-        Some(Error::Expired)
+        Some(VerifyError::Expired)
     );
     if let Some(nbf) = nbf.filter(|&n| n > 0) {
         assert_eq!(
             verifier.verify(jwt, nbf - 1, &mut scratch).err(),
-            Some(Error::NotYetValid)
+            Some(VerifyError::NotYetValid)
         );
     }
     let other = match life.alg {
@@ -1288,19 +1315,17 @@ fn verify_minted(jwt: &str, key: &str, life: &Life, check: impl FnOnce(&Claims<'
         _ => Algorithm::HS256,
     };
     assert_eq!(
-        Verifier::new(key.as_bytes())
-            .algorithm(other)
+        Verifier::new(Key::new(other, key.as_bytes()).unwrap())
             .verify(jwt, at, &mut scratch)
             .err(),
-        Some(Error::BadSignature)
+        Some(VerifyError::BadSignature)
     );
     let wrong = format!("{key}!");
     assert_eq!(
-        Verifier::new(wrong.as_bytes())
-            .algorithm(life.alg)
+        Verifier::new(Key::new(life.alg, wrong.as_bytes()).unwrap())
             .verify(jwt, at, &mut scratch)
             .err(),
-        Some(Error::BadSignature)
+        Some(VerifyError::BadSignature)
     );
     let (header, payload, sig) = split_token(jwt);
     let parts: Vec<&str> = jwt.split('.').collect();
@@ -1530,15 +1555,19 @@ impl GrantSpec {
         (list, overflow)
     }
 
-    fn error(&self) -> Option<Error> {
+    fn error(&self) -> Option<MintError> {
         match self {
-            GrantSpec::Voice { params, .. } => Self::voice_params(params)
-                .1
-                .then_some(Error::CapacityExceeded),
+            GrantSpec::Voice { params, .. } => {
+                Self::voice_params(params)
+                    .1
+                    .then_some(MintError::CapacityExceeded {
+                        list: "voice params",
+                    })
+            }
             // The object sits two levels down (payload, grants), so it may nest two less.
             GrantSpec::Playback { json } => match parse(json.as_bytes()) {
                 Ok(v) if v.kind() == Kind::Object && nesting(json) <= MAX_DEPTH - 2 => None,
-                _ => Some(Error::InvalidGrant),
+                _ => Some(MintError::InvalidGrant { key: "player" }),
             },
             _ => None,
         }
@@ -1716,13 +1745,13 @@ fn roundtrip_access(c: &mut Cursor<'_>) {
     let token = with_life!(token, &life);
 
     let expected_error = if account.is_empty() {
-        Some(Error::MissingAccountSid)
+        Some(MintError::MissingAccountSid)
     } else if key_sid.is_empty() {
-        Some(Error::MissingKeySid)
+        Some(MintError::MissingKeySid)
     } else if secret.is_empty() {
-        Some(Error::MissingSecret)
+        Some(MintError::MissingSecret)
     } else if identity.is_empty() {
-        Some(Error::MissingIdentity)
+        Some(MintError::MissingIdentity)
     } else {
         grants
             .iter()
@@ -1813,9 +1842,9 @@ fn roundtrip_client(c: &mut Cursor<'_>) {
     );
 
     let expected_error = if account.is_empty() {
-        Some(Error::MissingAccountSid)
+        Some(MintError::MissingAccountSid)
     } else if auth.is_empty() {
-        Some(Error::MissingSecret)
+        Some(MintError::MissingSecret)
     } else {
         model.error().or_else(|| life.times().err())
     };
@@ -2063,8 +2092,10 @@ fn roundtrip_taskrouter(c: &mut Cursor<'_>) {
         _ => None,
     };
     let kind = match (inferred, kind_set) {
-        (None, _) => Err(Error::InvalidSid),
-        (Some(_), Some(k)) if !channel_id.starts_with(prefix_of(k)) => Err(Error::InvalidSid),
+        (None, _) => Err(MintError::InvalidSid(SidRole::Channel)),
+        (Some(_), Some(k)) if !channel_id.starts_with(prefix_of(k)) => {
+            Err(MintError::InvalidSid(SidRole::Channel))
+        }
         (Some(_), Some(k)) => Ok(k),
         (Some(k), None) => Ok(k),
     };
@@ -2072,21 +2103,23 @@ fn roundtrip_taskrouter(c: &mut Cursor<'_>) {
         .iter()
         .any(|r| matches!(r, RuleSpec::Helper(i) if helper_is_worker_only(*i)));
     let expected_error = if account.is_empty() {
-        Some(Error::MissingAccountSid)
+        Some(MintError::MissingAccountSid)
     } else if workspace.is_empty() {
-        Some(Error::MissingWorkspaceSid)
+        Some(MintError::MissingWorkspaceSid)
     } else if channel_id.is_empty() {
-        Some(Error::MissingChannelId)
-    } else if !account.starts_with("AC") || !workspace.starts_with("WS") {
-        Some(Error::InvalidSid)
+        Some(MintError::MissingChannelId)
+    } else if !account.starts_with("AC") {
+        Some(MintError::InvalidSid(SidRole::Account))
+    } else if !workspace.starts_with("WS") {
+        Some(MintError::InvalidSid(SidRole::Workspace))
     } else if let Err(e) = kind {
         Some(e)
     } else if auth.is_empty() {
-        Some(Error::MissingSecret)
+        Some(MintError::MissingSecret)
     } else if rules.len() > TASKROUTER_RULES {
-        Some(Error::CapacityExceeded)
+        Some(MintError::CapacityExceeded { list: "policies" })
     } else if kind != Ok(ChannelKind::Worker) && worker_only_rule {
-        Some(Error::WorkerOnlyPolicy)
+        Some(MintError::WorkerOnlyPolicy)
     } else {
         life.times().err()
     };

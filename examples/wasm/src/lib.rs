@@ -26,7 +26,7 @@
 
 #![no_std]
 
-use twilio_jwt::{AccessToken, ChatGrant, Error, VideoGrant};
+use twilio_jwt::{AccessToken, ChatGrant, MintError, VideoGrant};
 
 const INPUT_CAP: usize = 1024;
 const OUTPUT_CAP: usize = 2048;
@@ -112,7 +112,7 @@ pub extern "C" fn mint(
     match token.write_into(now, output) {
         // At most OUTPUT_CAP (2048) bytes, so the length always fits an i32.
         Ok(jwt) => i32::try_from(jwt.len()).unwrap_or(-2),
-        Err(Error::BufferTooSmall { .. }) => -2,
+        Err(MintError::BufferTooSmall { .. }) => -2,
         Err(_) => -3,
     }
 }

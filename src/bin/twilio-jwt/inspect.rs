@@ -1,7 +1,7 @@
 //! `decode` and `verify`: show a token's header, claims and times, with warnings.
 
 use twilio_jwt::json::{Kind, Value};
-use twilio_jwt::{Claims, MAX_TTL, Verifier, decode_unverified};
+use twilio_jwt::{Claims, Key, MAX_TTL, Verifier, decode_unverified};
 
 use crate::args::Parsed;
 use crate::input::{DEMO_SECRET, read_secret_file, read_token};
@@ -43,9 +43,9 @@ pub fn verify(p: Parsed) -> Result<(), Fail> {
     let mut scratch = vec![0u8; token.len()];
     let unverified = decode_unverified(&token, &mut scratch).ok();
     let (secret, source) = secret(&p, unverified.as_ref())?;
-    let verifier = Verifier::new(secret.as_bytes())
-        .algorithm(algorithm)
-        .leeway(leeway);
+    let key = Key::new(algorithm, secret.as_bytes())
+        .map_err(|e| Fail::usage(format!("{source}: {e}")))?;
+    let verifier = Verifier::new(key).leeway(leeway);
     match verifier.verify_owned(&token, now) {
         Ok(claims) => {
             note(&format!("valid: {algorithm} signature and times check out"));
@@ -118,7 +118,7 @@ fn secret(p: &Parsed, token: Option<&Claims<'_>>) -> Result<(String, &'static st
 
 fn is_access_token(claims: &Claims<'_>) -> bool {
     let cty = claims.header().get("cty").and_then(|v| v.as_str());
-    cty.is_some_and(|c| c == "twilio-fpa;v=1") || claims.grants().is_some()
+    cty.is_some_and(|c| c == crate::library::ACCESS_TOKEN_CONTENT_TYPE) || claims.grants().is_some()
 }
 
 /// Print the token (pretty, or as JSON) on stdout and its warnings on stderr.

@@ -3,7 +3,10 @@
 //! Everything else uses only `Display` / `kind()` of an error, so a change to the library's
 //! error types or grant constants is adapted here and nowhere else.
 
-use twilio_jwt::{Algorithm, Claims, Error};
+use twilio_jwt::{
+    AccessToken, Algorithm, ChatGrant, Claims, ConversationsGrant, IpMessagingGrant, MintError,
+    PlaybackGrant, SidRole, SyncGrant, TaskRouterGrant, VerifyError, VideoGrant, VoiceGrant,
+};
 
 use crate::Fail;
 use crate::inspect::{date, relative, time};
@@ -11,39 +14,50 @@ use crate::inspect::{date, relative, time};
 /// The grant keys the library knows (and `identity`): any other is warned about by `decode`.
 pub const KNOWN_GRANTS: &[&str] = &[
     "identity",
-    "video",
-    "chat",
-    "ip_messaging",
-    "data_sync",
-    "task_router",
-    "rtc",
-    "voice",
-    "player",
+    VideoGrant::KEY,
+    ChatGrant::KEY,
+    IpMessagingGrant::KEY,
+    SyncGrant::KEY,
+    TaskRouterGrant::KEY,
+    ConversationsGrant::KEY,
+    VoiceGrant::KEY,
+    PlaybackGrant::KEY,
 ];
+
+/// The header `cty` of every access token.
+pub const ACCESS_TOKEN_CONTENT_TYPE: &str = AccessToken::CONTENT_TYPE;
 
 /// A minting error as a one-line message naming the flag at fault (`secret_flag` is the one
 /// that gives this command's secret).
-pub fn mint_failure(e: Error, secret_flag: &str) -> Fail {
+pub fn mint_failure(e: MintError, secret_flag: &str) -> Fail {
     let flag = match e {
-        Error::MissingAccountSid => "--account-sid",
-        Error::MissingKeySid => "--api-key",
-        Error::MissingSecret => secret_flag,
-        Error::MissingIdentity => "--identity",
-        Error::MissingApplicationSid => "--outgoing",
-        Error::MissingWorkspaceSid => "--workspace",
-        Error::MissingChannelId => "--channel",
-        Error::InvalidSid => "--account-sid/--workspace/--channel",
-        Error::InvalidTtl => "--ttl/--valid-until",
-        Error::InvalidNbf => "--nbf",
-        Error::InvalidGrant => "--playback",
-        Error::CapacityExceeded => "--voice-param/--param/--filter",
+        MintError::MissingAccountSid | MintError::InvalidSid(SidRole::Account) => "--account-sid",
+        MintError::MissingKeySid => "--api-key",
+        MintError::MissingSecret => secret_flag,
+        MintError::MissingIdentity => "--identity",
+        MintError::MissingApplicationSid => "--outgoing",
+        MintError::MissingWorkspaceSid | MintError::InvalidSid(SidRole::Workspace) => "--workspace",
+        MintError::MissingChannelId | MintError::InvalidSid(SidRole::Channel) => "--channel",
+        MintError::LifetimeTooShort | MintError::LifetimeTooLong => "--ttl/--valid-until",
+        MintError::NbfNotBeforeExp => "--nbf",
+        MintError::InvalidGrant { .. } => "--playback",
+        MintError::CapacityExceeded {
+            list: "voice params",
+        } => "--voice-param",
+        MintError::CapacityExceeded {
+            list: "client params",
+        } => "--param",
+        MintError::CapacityExceeded {
+            list: "event filters",
+        } => "--filter",
+        MintError::TokenTooLong { .. } => "token",
         _ => "error",
     };
     Fail::usage(format!("{flag}: {e}"))
 }
 
 /// A token `decode` cannot read.
-pub fn decode_failure(e: Error) -> Fail {
+pub fn decode_failure(e: VerifyError) -> Fail {
     Fail::usage(format!("TOKEN: {e}"))
 }
 
@@ -64,27 +78,33 @@ pub struct Rejection {
 }
 
 /// A verification error, with a hint from the token's unverified claims.
-pub fn verify_failure(e: Error, cx: &VerifyContext<'_>) -> Rejection {
+pub fn verify_failure(e: VerifyError, cx: &VerifyContext<'_>) -> Rejection {
     let claims = cx.claims;
     let hint = match e {
-        Error::BadSignature | Error::AlgorithmMismatch => {
+        VerifyError::BadSignature | VerifyError::AlgorithmMismatch => {
             let alg = claims.and_then(|c| c.header().get("alg")?.as_str());
             match alg {
                 Some(alg) if alg != cx.expected.name() => format!(
                     " (the token says {}; pass --algorithm to expect it)",
                     alg.to_string().escape_debug()
                 ),
-                _ if e == Error::BadSignature => format!(" (checked with {})", cx.secret_source),
+                _ if e == VerifyError::BadSignature => {
+                    format!(" (checked with {})", cx.secret_source)
+                }
                 _ => String::new(),
             }
         }
-        Error::Expired | Error::NotYetValid => {
-            let name = if e == Error::Expired { "exp" } else { "nbf" };
+        VerifyError::Expired | VerifyError::NotYetValid => {
+            let name = if e == VerifyError::Expired {
+                "exp"
+            } else {
+                "nbf"
+            };
             let at = claims.and_then(|c| time(c, name).ok().flatten());
             at.map(|t| format!(" ({}, {})", date(t), relative(t, cx.now)))
                 .unwrap_or_default()
         }
-        Error::InvalidClaims => {
+        VerifyError::MissingExp | VerifyError::InvalidClaim(_) => {
             let Some(claims) = claims else {
                 return plain(e);
             };
@@ -111,7 +131,7 @@ pub fn verify_failure(e: Error, cx: &VerifyContext<'_>) -> Rejection {
     }
 }
 
-fn plain(e: Error) -> Rejection {
+fn plain(e: VerifyError) -> Rejection {
     Rejection {
         kind: e.kind(),
         message: format!("invalid token: {e}"),

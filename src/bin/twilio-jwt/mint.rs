@@ -1,7 +1,7 @@
 //! `access`, `client` and `taskrouter`: mint a token from flags and the environment.
 
 use twilio_jwt::{
-    AccessToken, ChatGrant, ClientCapability, Error, Grant, PlaybackGrant, SyncGrant,
+    AccessToken, ChatGrant, ClientCapability, Grant, MintError, PlaybackGrant, SyncGrant,
     TaskRouterCapability, TaskRouterGrant, TaskRouterOptions, VideoGrant, VoiceGrant,
     decode_unverified,
 };
@@ -46,7 +46,7 @@ fn checked(p: &Parsed) -> Result<Lifetime, Fail> {
 }
 
 /// Print the minted token (or its JSON form); map a library error to the flag at fault.
-fn finish(p: &Parsed, minted: Result<String, Error>, secret: &Credential) -> Result<(), Fail> {
+fn finish(p: &Parsed, minted: Result<String, MintError>, secret: &Credential) -> Result<(), Fail> {
     let token = minted.map_err(|e| mint_failure(e, &format!("--{}", secret.flag)))?;
     if p.has("demo") {
         note(
