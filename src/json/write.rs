@@ -1,6 +1,7 @@
 //! A compact JSON writer with twilio-python's escaping, streaming into a [`Sink`].
 
-use super::read::{Kind, ONES, Value, below, find, has_byte};
+use super::swar::{ONES, below, find, has_byte};
+use super::value::{Kind, Value};
 
 /// Somewhere bytes can be streamed to: a counter, a base64url + HMAC encoder, a buffer.
 ///

@@ -1,0 +1,484 @@
+//! Duplicate member names, found during the one validating pass.
+//!
+//! The names of every open object are remembered as (hash of the unescaped text, offset of the
+//! opening quote) in one pool kept in stack order: only the innermost open object gains names,
+//! and its names are dropped when it closes. An object with up to [`LINEAR`] names compares a
+//! new hash with each of its own; a larger one looks it up in an open-addressing table (linear
+//! probing) shared by all open objects, whose entries point into the pool and are removed
+//! (backward shift) when their object closes. Equal hashes are confirmed by comparing the
+//! unescaped text, so `"a"` and `"\u0061"` are the same name and a hash collision is not.
+//! Each name is hashed once and probes a table that is at most half full: time linear in the
+//! input.
+//!
+//! Nothing is allocated. The pool starts small (enough for ordinary tokens, cheap to set up)
+//! and moves to a large one the first time it fills: 8,192 names on 64-bit targets, more than
+//! a [`MAX_TOKEN_LEN`](crate::MAX_TOKEN_LEN) token can hold, and 256 elsewhere, where stack is
+//! scarce. Two fallbacks keep the answer exact when the table cannot be used:
+//! - probing that runs past [`PROBE_LIMIT`] (a crowded table, or names crafted to collide) ends
+//!   the table's use for that object: its names are sorted by (hash, text) when it closes and
+//!   neighbours compared, O(n log n) whatever the names;
+//! - an object whose names do not all fit in the pool is checked when it closes by walking its
+//!   text once per [`CHUNK`] names. This is the one strategy that does not remember every name;
+//!   no token reaches it on a 64-bit target.
+
+use super::error::{JsonError, Rule};
+use super::unescape::JsonStr;
+use super::value::{Members, string_end};
+
+/// Names remembered for all open objects together, once the pool has grown.
+#[cfg(target_pointer_width = "64")]
+const POOL: usize = 8192;
+#[cfg(not(target_pointer_width = "64"))]
+const POOL: usize = 256;
+/// Names remembered before the pool grows (and the table set up first: 768 bytes).
+const SMALL: usize = 64;
+/// Objects with up to this many names compare hashes one by one instead of using the table.
+const LINEAR: usize = 8;
+/// Longest probe sequence tried before an object falls back to sorting its names.
+const PROBE_LIMIT: usize = 48;
+/// Names compared per walk of an object that did not fit in the pool.
+const CHUNK: usize = 64;
+
+// Table entries are pool positions + 1 in a `u16`; a table twice the pool is at most half full.
+const _: () = assert!(POOL < u16::MAX as usize && SMALL <= POOL);
+
+/// One remembered name.
+#[derive(Clone, Copy)]
+struct Key {
+    hash: u32,
+    /// Offset of the name's opening quote.
+    at: u32,
+}
+
+impl Key {
+    const EMPTY: Key = Key { hash: 0, at: 0 };
+}
+
+struct Table<const P: usize, const I: usize> {
+    keys: [Key; P],
+    /// Open addressing: 0 is a free slot, `n` is `keys[n - 1]`.
+    index: [u16; I],
+}
+
+impl<const P: usize, const I: usize> Table<P, I> {
+    const fn new() -> Self {
+        Table {
+            keys: [Key::EMPTY; P],
+            index: [0; I],
+        }
+    }
+}
+
+enum Store {
+    Small(Table<SMALL, { 2 * SMALL }>),
+    Big(Table<POOL, { 2 * POOL }>),
+}
+
+impl Store {
+    fn keys(&self) -> &[Key] {
+        match self {
+            Store::Small(t) => &t.keys,
+            Store::Big(t) => &t.keys,
+        }
+    }
+
+    fn parts(&mut self) -> (&mut [Key], &mut [u16]) {
+        match self {
+            Store::Small(t) => (&mut t.keys, &mut t.index),
+            Store::Big(t) => (&mut t.keys, &mut t.index),
+        }
+    }
+}
+
+/// How an open object's names are being checked.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Mode {
+    /// Few names: each new one is compared with the object's earlier ones.
+    Linear,
+    /// Through the table.
+    Indexed,
+    /// Probing ran too long: the names are still remembered and sorted at the end.
+    Flooded,
+    /// The pool is full: the object's text is walked again at the end.
+    Overflowed,
+}
+
+/// The duplicate-check state of one open object.
+#[derive(Clone, Copy, Debug)]
+pub(super) struct ObjectKeys {
+    /// Its first name's position in the pool.
+    first: usize,
+    /// Names seen so far.
+    count: usize,
+    /// Its names in the table are the pool's `first..indexed_end`.
+    indexed_end: usize,
+    mode: Mode,
+}
+
+impl ObjectKeys {
+    pub(super) const EMPTY: ObjectKeys = ObjectKeys {
+        first: 0,
+        count: 0,
+        indexed_end: 0,
+        mode: Mode::Linear,
+    };
+}
+
+/// The names of all open objects of one document.
+pub(super) struct Keys {
+    store: Store,
+    len: usize,
+}
+
+/// The name whose opening quote is at `at` in validated text.
+fn name_at(text: &str, at: usize) -> JsonStr<'_> {
+    let raw = string_end(text, at)
+        .and_then(|end| text.get(at + 1..end - 1))
+        .unwrap_or_default();
+    JsonStr { raw }
+}
+
+enum Probe {
+    Added,
+    Duplicate,
+    TooLong,
+}
+
+/// Add pool entry `p` to the table, unless an entry for which `same` holds is found first.
+fn probe(keys: &[Key], index: &mut [u16], p: usize, mut same: impl FnMut(usize) -> bool) -> Probe {
+    let mask = index.len() - 1;
+    let Some(hash) = keys.get(p).map(|k| k.hash) else {
+        return Probe::TooLong;
+    };
+    let mut slot = hash as usize & mask;
+    for _ in 0..PROBE_LIMIT {
+        match index.get(slot).copied() {
+            Some(0) => {
+                if let (Some(entry), Ok(n)) = (index.get_mut(slot), u16::try_from(p + 1)) {
+                    *entry = n;
+                    return Probe::Added;
+                }
+                return Probe::TooLong;
+            }
+            Some(n) => {
+                let q = usize::from(n) - 1;
+                if keys.get(q).is_some_and(|k| k.hash == hash) && same(q) {
+                    return Probe::Duplicate;
+                }
+            }
+            None => return Probe::TooLong,
+        }
+        slot = (slot + 1) & mask;
+    }
+    Probe::TooLong
+}
+
+/// Remove pool entry `p` from the table (if there), shifting later entries of its cluster back
+/// so that every entry stays reachable from its home slot.
+fn remove(keys: &[Key], index: &mut [u16], p: usize) {
+    let mask = index.len() - 1;
+    let home = |n: u16| keys.get(usize::from(n) - 1).map(|k| k.hash as usize & mask);
+    let Some(mut hole) = keys.get(p).map(|k| k.hash as usize & mask) else {
+        return;
+    };
+    let target = p + 1;
+    let mut found = false;
+    for _ in 0..index.len() {
+        match index.get(hole).copied() {
+            Some(n) if usize::from(n) == target => {
+                found = true;
+                break;
+            }
+            Some(0) | None => break,
+            Some(_) => hole = (hole + 1) & mask,
+        }
+    }
+    if !found {
+        return;
+    }
+    let mut j = hole;
+    for _ in 0..index.len() {
+        j = (j + 1) & mask;
+        let n = index.get(j).copied().unwrap_or(0);
+        let Some(h) = (n != 0).then(|| home(n)).flatten() else {
+            break;
+        };
+        // The entry at `j` stays unless its home slot lies cyclically outside (hole, j].
+        let stays = if hole <= j {
+            hole < h && h <= j
+        } else {
+            hole < h || h <= j
+        };
+        if !stays {
+            if let Some(slot) = index.get_mut(hole) {
+                *slot = n;
+            }
+            hole = j;
+        }
+    }
+    if let Some(slot) = index.get_mut(hole) {
+        *slot = 0;
+    }
+}
+
+impl Keys {
+    pub(super) fn new() -> Self {
+        Keys {
+            store: Store::Small(Table::new()),
+            len: 0,
+        }
+    }
+
+    /// The state of an object opened now.
+    pub(super) fn open(&self) -> ObjectKeys {
+        ObjectKeys {
+            first: self.len,
+            count: 0,
+            indexed_end: self.len,
+            mode: Mode::Linear,
+        }
+    }
+
+    /// Make room for one more name: grow the pool if it is the small one. `false` when full.
+    fn reserve(&mut self) -> bool {
+        if self.len < self.store.keys().len() {
+            return true;
+        }
+        let Store::Small(small) = &self.store else {
+            return false;
+        };
+        let keys = small.keys;
+        let index = small.index;
+        self.store = Store::Big(Table::new());
+        let (big_keys, big_index) = self.store.parts();
+        if let Some(dst) = big_keys.get_mut(..keys.len()) {
+            dst.copy_from_slice(&keys);
+        }
+        // The table's entries are re-homed for the larger table; they are all distinct names.
+        for n in index.into_iter().filter(|&n| n != 0) {
+            probe(big_keys, big_index, usize::from(n) - 1, |_| false);
+        }
+        true
+    }
+
+    /// Check the name whose opening quote is at `at` against the earlier names of the innermost
+    /// open object `obj`, and remember it.
+    pub(super) fn add(
+        &mut self,
+        text: &str,
+        obj: &mut ObjectKeys,
+        at: usize,
+        name: JsonStr<'_>,
+    ) -> Result<(), JsonError> {
+        obj.count += 1;
+        if obj.mode == Mode::Overflowed {
+            return Ok(());
+        }
+        let duplicate = Err(JsonError::new(Rule::DuplicateKey, at));
+        let hash = name.key_hash();
+        if obj.mode == Mode::Linear {
+            let own = self.store.keys().get(obj.first..self.len).unwrap_or_default();
+            if own
+                .iter()
+                .any(|k| k.hash == hash && name_at(text, k.at as usize) == name)
+            {
+                return duplicate;
+            }
+        }
+        let (Ok(at32), true) = (u32::try_from(at), self.reserve()) else {
+            obj.mode = Mode::Overflowed;
+            return Ok(());
+        };
+        let p = self.len;
+        let (keys, index) = self.store.parts();
+        if let Some(slot) = keys.get_mut(p) {
+            *slot = Key { hash, at: at32 };
+        }
+        self.len += 1;
+        let keys: &[Key] = keys;
+        match obj.mode {
+            Mode::Linear if obj.count > LINEAR => {
+                // From now on through the table. The names so far are known to differ.
+                obj.mode = Mode::Indexed;
+                for q in obj.first..=p {
+                    if !matches!(probe(keys, index, q, |_| false), Probe::Added) {
+                        obj.mode = Mode::Flooded;
+                        break;
+                    }
+                    obj.indexed_end = q + 1;
+                }
+            }
+            Mode::Indexed => {
+                let first = obj.first;
+                let same = |q: usize| {
+                    q >= first && keys.get(q).is_some_and(|k| name_at(text, k.at as usize) == name)
+                };
+                match probe(keys, index, p, same) {
+                    Probe::Added => obj.indexed_end = p + 1,
+                    Probe::Duplicate => return duplicate,
+                    Probe::TooLong => obj.mode = Mode::Flooded,
+                }
+            }
+            _ => {}
+        }
+        Ok(())
+    }
+
+    /// Finish the innermost open object, whose text is `object` (from `{` to `}`) starting at
+    /// offset `start`: run the deferred check if it needs one, and forget its names.
+    pub(super) fn close(
+        &mut self,
+        text: &str,
+        obj: &ObjectKeys,
+        start: usize,
+        object: &str,
+    ) -> Result<(), JsonError> {
+        let (keys, index) = self.store.parts();
+        for p in (obj.first..obj.indexed_end).rev() {
+            remove(keys, index, p);
+        }
+        let result = match obj.mode {
+            Mode::Linear | Mode::Indexed => Ok(()),
+            Mode::Flooded => {
+                let own = keys.get_mut(obj.first..self.len).unwrap_or_default();
+                check_sorted(text, own)
+            }
+            Mode::Overflowed => check_in_chunks(object).map_err(|at| {
+                JsonError::new(Rule::DuplicateKey, start + at)
+            }),
+        };
+        self.len = obj.first;
+        result
+    }
+}
+
+/// Duplicate check by sorting the names by (hash, unescaped text): equal names end up side by
+/// side whatever their hashes.
+fn check_sorted(text: &str, keys: &mut [Key]) -> Result<(), JsonError> {
+    keys.sort_unstable_by(|a, b| {
+        a.hash.cmp(&b.hash).then_with(|| {
+            let (a, b) = (name_at(text, a.at as usize), name_at(text, b.at as usize));
+            a.chars().cmp(b.chars())
+        })
+    });
+    for pair in keys.windows(2) {
+        if let [a, b] = pair {
+            if a.hash == b.hash && name_at(text, a.at as usize) == name_at(text, b.at as usize) {
+                let at = a.at.max(b.at) as usize;
+                return Err(JsonError::new(Rule::DuplicateKey, at));
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Offset in `object` of the opening quote of `name`, a name borrowed from it.
+fn quote_offset(object: &str, name: JsonStr<'_>) -> usize {
+    (name.raw.as_ptr() as usize)
+        .saturating_sub(object.as_ptr() as usize)
+        .saturating_sub(1)
+}
+
+/// Duplicate check of an object (its validated text) without remembering all its names: each
+/// chunk of [`CHUNK`] names is sorted by hash and checked against itself and against every
+/// later name. `Err` holds the offset of the later name of an equal pair.
+fn check_in_chunks(object: &str) -> Result<(), usize> {
+    let mut slots = [(0u32, JsonStr { raw: "" }); CHUNK];
+    let mut cursor = Members {
+        rest: object.get(1..).unwrap_or_default(),
+    };
+    loop {
+        let mut n = 0usize;
+        for slot in slots.iter_mut() {
+            let Some((name, _)) = cursor.next() else { break };
+            *slot = (name.key_hash(), name);
+            n += 1;
+        }
+        let Some(chunk) = slots.get_mut(..n) else {
+            return Ok(());
+        };
+        chunk.sort_unstable_by_key(|slot| slot.0);
+        let chunk: &[(u32, JsonStr<'_>)] = chunk;
+        for (i, a) in chunk.iter().enumerate() {
+            let later = chunk.get(i + 1..).unwrap_or_default();
+            for b in later.iter().take_while(|b| b.0 == a.0) {
+                if a.1 == b.1 {
+                    let at = quote_offset(object, a.1).max(quote_offset(object, b.1));
+                    return Err(at);
+                }
+            }
+        }
+        if n < CHUNK {
+            return Ok(());
+        }
+        for (name, _) in cursor.clone() {
+            let h = name.key_hash();
+            let lo = chunk.partition_point(|slot| slot.0 < h);
+            let same = chunk.get(lo..).unwrap_or_default();
+            if same.iter().take_while(|slot| slot.0 == h).any(|slot| slot.1 == name) {
+                return Err(quote_offset(object, name));
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A table of 16 slots holding entries for the given (pool position, hash) pairs.
+    fn table(hashes: &[u32]) -> ([Key; 8], [u16; 16]) {
+        let mut keys = [Key::EMPTY; 8];
+        let mut index = [0u16; 16];
+        for (p, &hash) in hashes.iter().enumerate() {
+            keys[p] = Key { hash, at: 0 };
+            assert!(matches!(probe(&keys, &mut index, p, |_| false), Probe::Added));
+        }
+        (keys, index)
+    }
+
+    fn reachable(keys: &[Key], index: &mut [u16], p: usize) -> bool {
+        matches!(probe(keys, index, p, |q| q == p), Probe::Duplicate)
+    }
+
+    #[test]
+    fn removal_keeps_every_other_entry_reachable() {
+        // Clusters that wrap around the end of the table, with entries away from home.
+        let hashes = [14, 15, 14, 0, 1, 15, 3];
+        for gone in 0..hashes.len() {
+            let (keys, mut index) = table(&hashes);
+            remove(&keys, &mut index, gone);
+            assert_eq!(index.iter().filter(|&&n| n != 0).count(), hashes.len() - 1);
+            for p in (0..hashes.len()).filter(|&p| p != gone) {
+                assert!(reachable(&keys, &mut index, p), "{gone}: {p} lost");
+            }
+            // Removing again, or something never added, changes nothing.
+            let before = index;
+            remove(&keys, &mut index, gone);
+            assert_eq!(index, before);
+        }
+    }
+
+    #[test]
+    fn long_probes_give_up() {
+        let mut keys = [Key::EMPTY; 64];
+        let mut index = [0u16; 128];
+        let mut added = 0;
+        for p in 0..64 {
+            keys[p] = Key { hash: 5, at: 0 };
+            match probe(&keys, &mut index, p, |_| false) {
+                Probe::Added => added += 1,
+                Probe::TooLong => break,
+                Probe::Duplicate => unreachable!(),
+            }
+        }
+        assert_eq!(added, PROBE_LIMIT);
+    }
+
+    #[test]
+    fn chunked_check_reports_the_later_name() {
+        assert_eq!(check_in_chunks(r#"{"a":1,"b":2}"#), Ok(()));
+        assert_eq!(check_in_chunks(r#"{"a":1,"b":2,"\u0061":3}"#), Err(13));
+        assert_eq!(check_in_chunks("{}"), Ok(()));
+    }
+}
