@@ -309,6 +309,9 @@ pub struct Claims<'s> {
     grants: Option<Value<'s>>,
 }
 
+/// The payload members [`Claims`] keeps at hand, in its field order.
+const CACHED: [&str; 4] = ["exp", "nbf", "iat", "grants"];
+
 /// A time claim: absent is fine, anything but a valid integer is not.
 fn time(claim: Option<Value<'_>>) -> Result<Option<u64>, Error> {
     match claim {
@@ -331,11 +334,22 @@ macro_rules! string_claims {
 impl<'s> Claims<'s> {
     fn parse(header: &'s [u8], payload: &'s [u8]) -> Result<Self, Error> {
         let header = parse(header).map_err(|_| Error::Malformed)?;
-        let payload = parse(payload).map_err(|_| Error::Malformed)?;
+        // The cached claims come from member offsets recorded while validating (no rescan).
+        let doc = crate::json::parse_document(payload, crate::json::MAX_DEPTH, &CACHED, "")
+            .map_err(|_| Error::Malformed)?;
+        let payload = doc.root();
         if header.kind() != Kind::Object || payload.kind() != Kind::Object {
             return Err(Error::Malformed);
         }
-        Ok(Self::index(header, payload))
+        let [exp, nbf, iat, grants] = CACHED.map(|name| doc.get(name));
+        Ok(Claims {
+            header,
+            payload,
+            exp,
+            nbf,
+            iat,
+            grants,
+        })
     }
 
     /// The view over two validated objects, with the claims it caches.

@@ -128,7 +128,11 @@ const N: &[(&str, &[u8], Rule)] = &[
     ("n_object_null_key", b"{null:1}", UnexpectedByte),
     ("n_object_trailing_comma", br#"{"a":1,}"#, TrailingComma),
     ("n_object_comma_only", b"{,}", UnexpectedByte),
-    ("n_object_missing_comma", br#"{"a":1 "b":2}"#, UnexpectedByte),
+    (
+        "n_object_missing_comma",
+        br#"{"a":1 "b":2}"#,
+        UnexpectedByte,
+    ),
     ("n_object_semicolon", br#"{"a":1;"b":2}"#, UnexpectedByte),
     ("n_object_mismatched_close", b"{]", UnexpectedByte),
     ("n_object_close_only", b"}", UnexpectedByte),
@@ -136,7 +140,11 @@ const N: &[(&str, &[u8], Rule)] = &[
     ("n_literal_true_capital", b"True", UnexpectedByte),
     ("n_literal_null_upper", b"NULL", UnexpectedByte),
     ("n_literal_truncated_true", b"tru", UnexpectedEnd),
-    ("n_literal_truncated_null_in_array", b"[nul]", UnexpectedByte),
+    (
+        "n_literal_truncated_null_in_array",
+        b"[nul]",
+        UnexpectedByte,
+    ),
     ("n_literal_extra_letter", b"[nulll]", UnexpectedByte),
     ("n_literal_glued", b"truex", UnexpectedByte),
     ("n_literal_undefined", b"undefined", UnexpectedByte),
@@ -158,7 +166,11 @@ const N: &[(&str, &[u8], Rule)] = &[
     ("n_number_minus_infinity", b"-Infinity", InvalidNumber),
     ("n_number_two_dots", b"1.2.3", InvalidNumber),
     ("n_number_underscore", b"1_000", InvalidNumber),
-    ("n_number_fullwidth_digit", "\u{ff11}".as_bytes(), UnexpectedByte),
+    (
+        "n_number_fullwidth_digit",
+        "\u{ff11}".as_bytes(),
+        UnexpectedByte,
+    ),
     ("n_number_dot_in_array", b"[1.]", InvalidNumber),
     // strings: grammar
     ("n_string_unterminated", br#""abc"#, UnexpectedEnd),
@@ -418,11 +430,13 @@ fn depth_limit_arrays() {
     }
     for depth in [17, 18, 100, 10_000] {
         assert_eq!(
-            refused(nested_arrays(depth).as_bytes()), Some(TooDeep),
+            refused(nested_arrays(depth).as_bytes()),
+            Some(TooDeep),
             "{depth}"
         );
         assert_eq!(
-            refused(nested_arrays_with_scalar(depth).as_bytes()), Some(TooDeep),
+            refused(nested_arrays_with_scalar(depth).as_bytes()),
+            Some(TooDeep),
             "{depth}"
         );
     }
@@ -435,7 +449,8 @@ fn depth_limit_objects() {
     }
     for depth in [17, 18, 1000] {
         assert_eq!(
-            refused(nested_objects(depth).as_bytes()), Some(TooDeep),
+            refused(nested_objects(depth).as_bytes()),
+            Some(TooDeep),
             "{depth}"
         );
     }
@@ -705,7 +720,11 @@ fn error_display() {
     for (name, input, rule) in N {
         unseen.remove(&rule.to_string());
         let e = parse(input).unwrap_err();
-        assert_eq!(e.to_string(), format!("{rule} at byte {}", e.offset()), "{name}");
+        assert_eq!(
+            e.to_string(),
+            format!("{rule} at byte {}", e.offset()),
+            "{name}"
+        );
         let _: &dyn std::error::Error = &e;
     }
     unseen.remove(&TooDeep.to_string());
@@ -717,7 +736,10 @@ fn error_offsets() {
     let at = |input: &[u8]| parse(input).map(|_| ()).map_err(|e| (e.rule(), e.offset()));
     assert_eq!(at(b""), Err((UnexpectedEnd, 0)));
     assert_eq!(at(b"[1,]"), Err((TrailingComma, 2)));
-    assert_eq!(at(br#"{"a":1, "b":2 ,"\u0061":3}"#), Err((DuplicateKey, 15)));
+    assert_eq!(
+        at(br#"{"a":1, "b":2 ,"\u0061":3}"#),
+        Err((DuplicateKey, 15))
+    );
     assert_eq!(at(b"\"ab\x01\""), Err((ControlCharacter, 3)));
     assert_eq!(at(br#"["\q"]"#), Err((InvalidEscape, 2)));
     assert_eq!(at(br#"{"a":"\udc00"}"#), Err((LoneSurrogate, 6)));
@@ -783,7 +805,11 @@ fn large_object_duplicates_found_anywhere() {
         let from = format!("\"key{second}\":");
         let to = format!("\"\\u006bey{first}\":");
         doc = doc.replacen(&from, &to, 1);
-        assert_eq!(refused(doc.as_bytes()), Some(DuplicateKey), "{first}/{second}");
+        assert_eq!(
+            refused(doc.as_bytes()),
+            Some(DuplicateKey),
+            "{first}/{second}"
+        );
     }
 }
 
@@ -1013,4 +1039,3 @@ fn walk(v: Value<'_>) {
         walk(e);
     }
 }
-

@@ -1,11 +1,11 @@
 //! Validation: the one pass over the input that checks everything [`parse`] promises.
 
-use super::document::{Document, Tape};
+use super::document::{Document, MAX_WANTED, Tape};
 use super::error::{JsonError, Rule};
 use super::keys::{Keys, ObjectKeys};
 use super::read::{skip_digits, skip_ws};
 use super::swar::{below, find, has_byte};
-use super::unescape::{JsonStr, hex4};
+use super::unescape::{JsonStr, hex4, text_hash};
 use super::value::Value;
 
 /// Maximum nesting depth: the top-level value counts as depth 1 (an object containing an object
@@ -41,23 +41,26 @@ pub fn parse(input: &[u8]) -> Result<Value<'_>, JsonError> {
 /// [`parse`] with a lower depth limit, for a value that will sit `MAX_DEPTH - max_depth` levels
 /// down inside a token and must still be readable there.
 pub(crate) fn parse_nested(input: &[u8], max_depth: usize) -> Result<Value<'_>, JsonError> {
-    let mut tapes = Tapes::new("");
+    let mut tapes = Tapes::new(&[], "");
     let (_, root) = run(input, max_depth, &mut tapes)?;
     Ok(root)
 }
 
-/// [`parse_nested`] that also records where the members of the top-level object and of its
-/// member named `nested` (when that holds an object) are: see [`Document`].
+/// [`parse_nested`] that also records where the members of the top-level object (all of them
+/// if it has few, else the first ones and those named in `wanted`) and of its member named
+/// `nested` (when that holds an object) are: see [`Document`].
 #[cfg_attr(not(test), allow(dead_code))]
 pub(crate) fn parse_document<'a>(
     input: &'a [u8],
     max_depth: usize,
+    wanted: &'a [&'a str],
     nested: &'a str,
 ) -> Result<Document<'a>, JsonError> {
-    let mut tapes = Tapes::new(nested);
+    let wanted = wanted.get(..MAX_WANTED).unwrap_or(wanted);
+    let mut tapes = Tapes::new(wanted, nested);
     let (text, root) = run(input, max_depth, &mut tapes)?;
     let inner = tapes.nested_seen.then_some(tapes.nested);
-    Ok(Document::new(text, root, tapes.top, inner, nested))
+    Ok(Document::new(text, root, tapes.top, inner, nested, wanted))
 }
 
 fn run<'a>(
@@ -80,6 +83,7 @@ fn run<'a>(
 
 /// The two tapes being recorded.
 struct Tapes<'n> {
+    wanted: Wanted<'n>,
     nested_name: &'n str,
     top: Tape,
     nested: Tape,
@@ -89,8 +93,9 @@ struct Tapes<'n> {
 }
 
 impl<'n> Tapes<'n> {
-    fn new(nested_name: &'n str) -> Self {
+    fn new(wanted: &[&'n str], nested_name: &'n str) -> Self {
         Tapes {
+            wanted: Wanted::new(wanted),
             nested_name,
             top: Tape::EMPTY,
             nested: Tape::EMPTY,
@@ -105,6 +110,44 @@ impl<'n> Tapes<'n> {
             Taped::Top => Some(&mut self.top),
             Taped::Nested => Some(&mut self.nested),
         }
+    }
+}
+
+/// The top-level names whose members are recorded even beyond the tape's length.
+struct Wanted<'n> {
+    hashes: [u32; MAX_WANTED],
+    names: [&'n str; MAX_WANTED],
+    len: usize,
+}
+
+impl<'n> Wanted<'n> {
+    const NONE: Wanted<'static> = Wanted {
+        hashes: [0; MAX_WANTED],
+        names: [""; MAX_WANTED],
+        len: 0,
+    };
+
+    fn new(names: &[&'n str]) -> Self {
+        let mut wanted = Wanted {
+            hashes: [0; MAX_WANTED],
+            names: [""; MAX_WANTED],
+            len: names.len().min(MAX_WANTED),
+        };
+        for ((h, n), name) in wanted.hashes.iter_mut().zip(&mut wanted.names).zip(names) {
+            *h = text_hash(name);
+            *n = name;
+        }
+        wanted
+    }
+
+    /// Whether `name`, whose hash is `hash`, is one of them (hashes compared first).
+    #[inline]
+    fn contains(&self, hash: u32, name: JsonStr<'_>) -> bool {
+        let hashes = self.hashes.get(..self.len).unwrap_or_default();
+        hashes
+            .iter()
+            .zip(&self.names)
+            .any(|(&h, w)| h == hash && name.eq_str(w))
     }
 }
 
@@ -278,20 +321,25 @@ fn member(
     if b.get(at) != Some(&b'"') {
         return unexpected(b, at);
     }
-    let (end, _) = scan_string(b, at)?;
+    let (end, escaped) = scan_string(b, at)?;
     let colon = skip_ws(b, end);
     if b.get(colon) != Some(&b':') {
         return unexpected(b, colon);
     }
     let raw = text.get(at + 1..end - 1).unwrap_or_default();
     let name = JsonStr { raw };
-    keys.add(text, &mut object.keys, at, name)?;
+    let hash = keys.add(text, &mut object.keys, at, name, escaped)?;
     if depth == 1 {
         tapes.in_nested_member = !tapes.nested_name.is_empty() && name.eq_str(tapes.nested_name);
     }
-    if let Some(tape) = tapes.get(object.tape) {
-        tape.member((at + 1, end - 1), skip_ws(b, colon + 1));
-    }
+    let (tape, wanted) = match object.tape {
+        Taped::No => return Ok(colon + 1),
+        Taped::Top => (&mut tapes.top, &tapes.wanted),
+        Taped::Nested => (&mut tapes.nested, &Wanted::NONE),
+    };
+    tape.member((at + 1, end - 1), skip_ws(b, colon + 1), || {
+        wanted.contains(hash, name)
+    });
     Ok(colon + 1)
 }
 
@@ -482,7 +530,10 @@ mod tests {
         assert_eq!(err("[,1]"), (Rule::UnexpectedByte, 1));
         assert_eq!(err("{\"a\" 1}"), (Rule::UnexpectedByte, 5));
         assert_eq!(err("{\"a\":1,\"a\":2}"), (Rule::DuplicateKey, 7));
-        assert_eq!(err("{\"a\":1,\"b\":{\"c\":1,\"c\":2}}"), (Rule::DuplicateKey, 18));
+        assert_eq!(
+            err("{\"a\":1,\"b\":{\"c\":1,\"c\":2}}"),
+            (Rule::DuplicateKey, 18)
+        );
         assert_eq!(err("[\"\\u0000\x00\"]"), (Rule::ControlCharacter, 8));
         assert_eq!(err("[\"\u{e9}\", \u{e9}]"), (Rule::UnexpectedByte, 7));
         assert_eq!(err("[[[]"), (Rule::UnexpectedEnd, 4));
@@ -619,7 +670,10 @@ mod tests {
         doc.push('}');
         assert!(parse(doc.as_bytes()).is_ok());
         let dup = std::format!("{},\"k39\":0}}", &doc[..doc.len() - 1]);
-        assert_eq!(parse(dup.as_bytes()).unwrap_err().rule(), Rule::DuplicateKey);
+        assert_eq!(
+            parse(dup.as_bytes()).unwrap_err().rule(),
+            Rule::DuplicateKey
+        );
     }
 
     #[test]
@@ -659,7 +713,7 @@ mod tests {
     #[test]
     fn document_records_two_objects() {
         let text = br#" {"iss":"SK1","\u0065xp":5,"grants":{"identity":"a\"b","video":{"room":"r"}},"n":[1,{"x":2}]} "#;
-        let doc = parse_document(text, MAX_DEPTH, "grants").unwrap();
+        let doc = parse_document(text, MAX_DEPTH, &["exp"], "grants").unwrap();
         let root = doc.root();
         for name in ["iss", "exp", "grants", "n", "video", "x", "nope"] {
             assert_eq!(doc.get(name), root.get(name), "{name}");
@@ -680,7 +734,7 @@ mod tests {
             br#"[{"grants":{"x":1}}]"#,
             br#""grants""#,
         ] {
-            let doc = parse_document(text, MAX_DEPTH, "grants").unwrap();
+            let doc = parse_document(text, MAX_DEPTH, &["grants"], "grants").unwrap();
             assert_eq!(doc.get("grants"), doc.root().get("grants"));
             assert_eq!(doc.nested_get("x"), None);
         }
@@ -693,9 +747,17 @@ mod tests {
             many.push_str(&std::format!(",\"t{i}\":{i}"));
         }
         many.push('}');
-        let doc = parse_document(many.as_bytes(), MAX_DEPTH, "grants").unwrap();
+        let wanted = ["t30", "grants", "absent"];
+        let doc = parse_document(many.as_bytes(), MAX_DEPTH, &wanted, "grants").unwrap();
         assert!(!doc.top_is_recorded() && !doc.nested_is_recorded());
         assert_eq!(doc.get("t39").unwrap().raw(), "39");
+        // Asked-for names come from the tape, including the absent one.
+        for name in wanted {
+            assert_eq!(doc.tape_answer(name), Some(doc.root().get(name)));
+        }
+        assert_eq!(doc.tape_answer("t31"), None);
+        assert_eq!(doc.get("t30").unwrap().raw(), "30");
+        assert!(doc.get("absent").is_none());
         assert_eq!(doc.nested_get("last").unwrap().raw(), "true");
         assert_eq!(doc.nested_get("g7").unwrap().raw(), "7");
         assert_eq!(doc.nested_get("t1"), None);

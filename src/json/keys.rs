@@ -22,7 +22,7 @@
 //!   no token reaches it on a 64-bit target.
 
 use super::error::{JsonError, Rule};
-use super::unescape::JsonStr;
+use super::unescape::{JsonStr, short_key_hash};
 use super::value::{Members, string_end};
 
 /// Names remembered for all open objects together, once the pool has grown.
@@ -30,7 +30,7 @@ use super::value::{Members, string_end};
 const POOL: usize = 8192;
 #[cfg(not(target_pointer_width = "64"))]
 const POOL: usize = 256;
-/// Names remembered before the pool grows (and the table set up first: 768 bytes).
+/// Names remembered before the pool grows (and the table set up first: 1 KB).
 const SMALL: usize = 64;
 /// Objects with up to this many names compare hashes one by one instead of using the table.
 const LINEAR: usize = 8;
@@ -39,7 +39,7 @@ const PROBE_LIMIT: usize = 48;
 /// Names compared per walk of an object that did not fit in the pool.
 const CHUNK: usize = 64;
 
-// Table entries are pool positions + 1 in a `u16`; a table twice the pool is at most half full.
+// Table entries hold pool positions + 1 in 16 bits; a table twice the pool is at most half full.
 const _: () = assert!(POOL < u16::MAX as usize && SMALL <= POOL);
 
 /// One remembered name.
@@ -56,8 +56,9 @@ impl Key {
 
 struct Table<const P: usize, const I: usize> {
     keys: [Key; P],
-    /// Open addressing: 0 is a free slot, `n` is `keys[n - 1]`.
-    index: [u16; I],
+    /// Open addressing: 0 is a free slot, otherwise the high half of the name's hash (so that
+    /// most probes never touch the pool) above pool position + 1.
+    index: [u32; I],
 }
 
 impl<const P: usize, const I: usize> Table<P, I> {
@@ -82,7 +83,7 @@ impl Store {
         }
     }
 
-    fn parts(&mut self) -> (&mut [Key], &mut [u16]) {
+    fn parts(&mut self) -> (&mut [Key], &mut [u32]) {
         match self {
             Store::Small(t) => (&mut t.keys, &mut t.index),
             Store::Big(t) => (&mut t.keys, &mut t.index),
@@ -128,6 +129,10 @@ impl ObjectKeys {
 pub(super) struct Keys {
     store: Store,
     len: usize,
+    /// The pool's size.
+    capacity: usize,
+    /// Entries in the table.
+    indexed: usize,
 }
 
 /// The name whose opening quote is at `at` in validated text.
@@ -144,26 +149,54 @@ enum Probe {
     TooLong,
 }
 
+/// A table entry for pool position `p` of a name hashed to `hash`.
+#[inline]
+fn entry(hash: u32, p: usize) -> u32 {
+    (hash & 0xffff_0000) | (p as u32 + 1)
+}
+
+/// The pool position a (non-zero) table entry points to.
+#[inline]
+fn position(entry: u32) -> usize {
+    (entry & 0xffff) as usize - 1
+}
+
 /// Add pool entry `p` to the table, unless an entry for which `same` holds is found first.
-fn probe(keys: &[Key], index: &mut [u16], p: usize, mut same: impl FnMut(usize) -> bool) -> Probe {
+#[inline(always)]
+fn probe(keys: &[Key], index: &mut [u32], p: usize, same: impl FnMut(usize) -> bool) -> Probe {
+    match keys.get(p) {
+        Some(k) => probe_hash(keys, index, p, k.hash, same),
+        None => Probe::TooLong,
+    }
+}
+
+/// [`probe`] for a pool entry whose hash is `hash`.
+#[inline(always)]
+fn probe_hash(
+    keys: &[Key],
+    index: &mut [u32],
+    p: usize,
+    hash: u32,
+    mut same: impl FnMut(usize) -> bool,
+) -> Probe {
     let mask = index.len() - 1;
-    let Some(hash) = keys.get(p).map(|k| k.hash) else {
-        return Probe::TooLong;
-    };
+    let tag = hash & 0xffff_0000;
     let mut slot = hash as usize & mask;
     for _ in 0..PROBE_LIMIT {
         match index.get(slot).copied() {
             Some(0) => {
-                if let (Some(entry), Ok(n)) = (index.get_mut(slot), u16::try_from(p + 1)) {
-                    *entry = n;
+                if let Some(e) = index.get_mut(slot) {
+                    *e = entry(hash, p);
                     return Probe::Added;
                 }
                 return Probe::TooLong;
             }
-            Some(n) => {
-                let q = usize::from(n) - 1;
-                if keys.get(q).is_some_and(|k| k.hash == hash) && same(q) {
-                    return Probe::Duplicate;
+            Some(e) => {
+                if e & 0xffff_0000 == tag {
+                    let q = position(e);
+                    if keys.get(q).is_some_and(|k| k.hash == hash) && same(q) {
+                        return Probe::Duplicate;
+                    }
                 }
             }
             None => return Probe::TooLong,
@@ -175,21 +208,20 @@ fn probe(keys: &[Key], index: &mut [u16], p: usize, mut same: impl FnMut(usize) 
 
 /// Remove pool entry `p` from the table (if there), shifting later entries of its cluster back
 /// so that every entry stays reachable from its home slot.
-fn remove(keys: &[Key], index: &mut [u16], p: usize) {
+fn remove(keys: &[Key], index: &mut [u32], p: usize) {
     let mask = index.len() - 1;
-    let home = |n: u16| keys.get(usize::from(n) - 1).map(|k| k.hash as usize & mask);
+    let home = |e: u32| keys.get(position(e)).map(|k| k.hash as usize & mask);
     let Some(mut hole) = keys.get(p).map(|k| k.hash as usize & mask) else {
         return;
     };
-    let target = p + 1;
     let mut found = false;
     for _ in 0..index.len() {
         match index.get(hole).copied() {
-            Some(n) if usize::from(n) == target => {
+            Some(0) | None => break,
+            Some(e) if position(e) == p => {
                 found = true;
                 break;
             }
-            Some(0) | None => break,
             Some(_) => hole = (hole + 1) & mask,
         }
     }
@@ -199,8 +231,8 @@ fn remove(keys: &[Key], index: &mut [u16], p: usize) {
     let mut j = hole;
     for _ in 0..index.len() {
         j = (j + 1) & mask;
-        let n = index.get(j).copied().unwrap_or(0);
-        let Some(h) = (n != 0).then(|| home(n)).flatten() else {
+        let e = index.get(j).copied().unwrap_or(0);
+        let Some(h) = (e != 0).then(|| home(e)).flatten() else {
             break;
         };
         // The entry at `j` stays unless its home slot lies cyclically outside (hole, j].
@@ -211,7 +243,7 @@ fn remove(keys: &[Key], index: &mut [u16], p: usize) {
         };
         if !stays {
             if let Some(slot) = index.get_mut(hole) {
-                *slot = n;
+                *slot = e;
             }
             hole = j;
         }
@@ -226,6 +258,8 @@ impl Keys {
         Keys {
             store: Store::Small(Table::new()),
             len: 0,
+            capacity: SMALL,
+            indexed: 0,
         }
     }
 
@@ -240,44 +274,67 @@ impl Keys {
     }
 
     /// Make room for one more name: grow the pool if it is the small one. `false` when full.
+    #[inline(always)]
     fn reserve(&mut self) -> bool {
-        if self.len < self.store.keys().len() {
+        if self.len < self.capacity {
             return true;
         }
+        self.grow()
+    }
+
+    #[cold]
+    fn grow(&mut self) -> bool {
         let Store::Small(small) = &self.store else {
             return false;
         };
         let keys = small.keys;
         let index = small.index;
         self.store = Store::Big(Table::new());
+        self.capacity = POOL;
         let (big_keys, big_index) = self.store.parts();
         if let Some(dst) = big_keys.get_mut(..keys.len()) {
             dst.copy_from_slice(&keys);
         }
         // The table's entries are re-homed for the larger table; they are all distinct names.
-        for n in index.into_iter().filter(|&n| n != 0) {
-            probe(big_keys, big_index, usize::from(n) - 1, |_| false);
+        for e in index.into_iter().filter(|&e| e != 0) {
+            probe(big_keys, big_index, position(e), |_| false);
         }
         true
     }
 
     /// Check the name whose opening quote is at `at` against the earlier names of the innermost
-    /// open object `obj`, and remember it.
+    /// open object `obj`, and remember it; return the name's [`JsonStr::key_hash`].
+    ///
+    /// `escaped` tells whether the name holds a backslash.
+    #[inline(always)]
     pub(super) fn add(
         &mut self,
         text: &str,
         obj: &mut ObjectKeys,
         at: usize,
         name: JsonStr<'_>,
-    ) -> Result<(), JsonError> {
+        escaped: bool,
+    ) -> Result<u32, JsonError> {
         obj.count += 1;
-        if obj.mode == Mode::Overflowed {
-            return Ok(());
-        }
         let duplicate = Err(JsonError::new(Rule::DuplicateKey, at));
-        let hash = name.key_hash();
+        // A short name is read as one word straight from the text (the bytes after it are
+        // masked off), most names are.
+        let window = text.as_bytes().get(at + 1..at + 9);
+        let hash = match window.map(<[u8; 8]>::try_from) {
+            Some(Ok(word)) if name.raw.len() < 8 && !escaped => {
+                short_key_hash(u64::from_le_bytes(word), name.raw.len())
+            }
+            _ => name.key_hash(),
+        };
+        if obj.mode == Mode::Overflowed {
+            return Ok(hash);
+        }
         if obj.mode == Mode::Linear {
-            let own = self.store.keys().get(obj.first..self.len).unwrap_or_default();
+            let own = self
+                .store
+                .keys()
+                .get(obj.first..self.len)
+                .unwrap_or_default();
             if own
                 .iter()
                 .any(|k| k.hash == hash && name_at(text, k.at as usize) == name)
@@ -287,7 +344,7 @@ impl Keys {
         }
         let (Ok(at32), true) = (u32::try_from(at), self.reserve()) else {
             obj.mode = Mode::Overflowed;
-            return Ok(());
+            return Ok(hash);
         };
         let p = self.len;
         let (keys, index) = self.store.parts();
@@ -306,22 +363,29 @@ impl Keys {
                         break;
                     }
                     obj.indexed_end = q + 1;
+                    self.indexed += 1;
                 }
             }
             Mode::Indexed => {
                 let first = obj.first;
                 let same = |q: usize| {
-                    q >= first && keys.get(q).is_some_and(|k| name_at(text, k.at as usize) == name)
+                    q >= first
+                        && keys
+                            .get(q)
+                            .is_some_and(|k| name_at(text, k.at as usize) == name)
                 };
-                match probe(keys, index, p, same) {
-                    Probe::Added => obj.indexed_end = p + 1,
+                match probe_hash(keys, index, p, hash, same) {
+                    Probe::Added => {
+                        obj.indexed_end = p + 1;
+                        self.indexed += 1;
+                    }
                     Probe::Duplicate => return duplicate,
                     Probe::TooLong => obj.mode = Mode::Flooded,
                 }
             }
             _ => {}
         }
-        Ok(())
+        Ok(hash)
     }
 
     /// Finish the innermost open object, whose text is `object` (from `{` to `}`) starting at
@@ -334,18 +398,27 @@ impl Keys {
         object: &str,
     ) -> Result<(), JsonError> {
         let (keys, index) = self.store.parts();
-        for p in (obj.first..obj.indexed_end).rev() {
-            remove(keys, index, p);
+        let own = obj.indexed_end - obj.first;
+        if own == self.indexed {
+            // Every entry is this object's: clearing is cheaper than removing one by one.
+            if own > 0 {
+                index.fill(0);
+            }
+        } else {
+            for p in (obj.first..obj.indexed_end).rev() {
+                remove(keys, index, p);
+            }
         }
+        self.indexed -= own;
         let result = match obj.mode {
             Mode::Linear | Mode::Indexed => Ok(()),
             Mode::Flooded => {
                 let own = keys.get_mut(obj.first..self.len).unwrap_or_default();
                 check_sorted(text, own)
             }
-            Mode::Overflowed => check_in_chunks(object).map_err(|at| {
-                JsonError::new(Rule::DuplicateKey, start + at)
-            }),
+            Mode::Overflowed => {
+                check_in_chunks(object).map_err(|at| JsonError::new(Rule::DuplicateKey, start + at))
+            }
         };
         self.len = obj.first;
         result
@@ -390,7 +463,9 @@ fn check_in_chunks(object: &str) -> Result<(), usize> {
     loop {
         let mut n = 0usize;
         for slot in slots.iter_mut() {
-            let Some((name, _)) = cursor.next() else { break };
+            let Some((name, _)) = cursor.next() else {
+                break;
+            };
             *slot = (name.key_hash(), name);
             n += 1;
         }
@@ -415,7 +490,11 @@ fn check_in_chunks(object: &str) -> Result<(), usize> {
             let h = name.key_hash();
             let lo = chunk.partition_point(|slot| slot.0 < h);
             let same = chunk.get(lo..).unwrap_or_default();
-            if same.iter().take_while(|slot| slot.0 == h).any(|slot| slot.1 == name) {
+            if same
+                .iter()
+                .take_while(|slot| slot.0 == h)
+                .any(|slot| slot.1 == name)
+            {
                 return Err(quote_offset(object, name));
             }
         }
@@ -427,17 +506,20 @@ mod tests {
     use super::*;
 
     /// A table of 16 slots holding entries for the given (pool position, hash) pairs.
-    fn table(hashes: &[u32]) -> ([Key; 8], [u16; 16]) {
+    fn table(hashes: &[u32]) -> ([Key; 8], [u32; 16]) {
         let mut keys = [Key::EMPTY; 8];
-        let mut index = [0u16; 16];
+        let mut index = [0u32; 16];
         for (p, &hash) in hashes.iter().enumerate() {
             keys[p] = Key { hash, at: 0 };
-            assert!(matches!(probe(&keys, &mut index, p, |_| false), Probe::Added));
+            assert!(matches!(
+                probe(&keys, &mut index, p, |_| false),
+                Probe::Added
+            ));
         }
         (keys, index)
     }
 
-    fn reachable(keys: &[Key], index: &mut [u16], p: usize) -> bool {
+    fn reachable(keys: &[Key], index: &mut [u32], p: usize) -> bool {
         matches!(probe(keys, index, p, |q| q == p), Probe::Duplicate)
     }
 
@@ -448,7 +530,7 @@ mod tests {
         for gone in 0..hashes.len() {
             let (keys, mut index) = table(&hashes);
             remove(&keys, &mut index, gone);
-            assert_eq!(index.iter().filter(|&&n| n != 0).count(), hashes.len() - 1);
+            assert_eq!(index.iter().filter(|&&e| e != 0).count(), hashes.len() - 1);
             for p in (0..hashes.len()).filter(|&p| p != gone) {
                 assert!(reachable(&keys, &mut index, p), "{gone}: {p} lost");
             }
@@ -462,7 +544,7 @@ mod tests {
     #[test]
     fn long_probes_give_up() {
         let mut keys = [Key::EMPTY; 64];
-        let mut index = [0u16; 128];
+        let mut index = [0u32; 128];
         let mut added = 0;
         for p in 0..64 {
             keys[p] = Key { hash: 5, at: 0 };

@@ -4,7 +4,6 @@
 use core::fmt;
 use core::iter::FusedIterator;
 
-
 /// A JSON string as it appears in the document, escapes intact (the text between the quotes).
 ///
 /// Comparisons (`==` with another `JsonStr` or a `&str`, [`JsonStr::eq_str`]) and
@@ -106,6 +105,14 @@ impl<'a> JsonStr<'a> {
     /// Hash of the unescaped UTF-8 text, equal for every spelling of the same name (`"exp"`,
     /// `"\u0065xp"`). Used by the duplicate-key check.
     pub(super) fn key_hash(&self) -> u32 {
+        let raw = self.raw.as_bytes();
+        if raw.len() < 8 && !self.has_escapes() {
+            let mut word = [0u8; 8];
+            if let Some(dst) = word.get_mut(..raw.len()) {
+                dst.copy_from_slice(raw);
+            }
+            return short_key_hash(u64::from_le_bytes(word), raw.len());
+        }
         let mut h = KeyHasher::default();
         if self.has_escapes() {
             for seg in self.segments() {
@@ -115,10 +122,31 @@ impl<'a> JsonStr<'a> {
                 }
             }
         } else {
-            h.write(self.raw.as_bytes());
+            h.write(raw);
         }
         h.finish()
     }
+}
+
+/// [`JsonStr::key_hash`] of the name whose unescaped text is `text`.
+pub(super) fn text_hash(text: &str) -> u32 {
+    let mut h = KeyHasher::default();
+    h.write(text.as_bytes());
+    h.finish()
+}
+
+/// [`JsonStr::key_hash`] of a name of `len` (< 8) bytes without escapes, given as the low bytes
+/// of `word` (little-endian; the other bytes are ignored): the state `write` leaves after it.
+#[inline]
+pub(super) fn short_key_hash(word: u64, len: usize) -> u32 {
+    let mask = (1u64 << (8 * (len & 7))) - 1;
+    KeyHasher {
+        h: 0,
+        word: word & mask,
+        filled: len as u32,
+        len: len as u64,
+    }
+    .finish()
 }
 
 /// A word-at-a-time multiplicative hash (FxHash's step) over a byte stream, independent of how
@@ -164,6 +192,7 @@ impl KeyHasher {
         }
     }
 
+    #[inline]
     fn finish(mut self) -> u32 {
         let (word, len) = (self.word, self.len);
         self.mix(word);
@@ -377,9 +406,13 @@ mod tests {
     fn key_hash_ignores_escaping_and_chunking() {
         let a = JsonStr { raw: "exp" };
         let b = JsonStr { raw: r"\u0065xp" };
-        let c = JsonStr { raw: r"e\u0078\u0070" };
+        let c = JsonStr {
+            raw: r"e\u0078\u0070",
+        };
         assert_eq!(a.key_hash(), b.key_hash());
         assert_eq!(a.key_hash(), c.key_hash());
+        assert_eq!(a.key_hash(), text_hash("exp"));
+        assert_eq!(JsonStr { raw: r"a\\b" }.key_hash(), text_hash(r"a\b"));
         assert_ne!(a.key_hash(), JsonStr { raw: "exq" }.key_hash());
         assert_eq!(a, b);
         assert_eq!(b, c);
@@ -389,25 +422,37 @@ mod tests {
         for at in 0..plain.len() {
             let (head, tail) = plain.split_at(at);
             let mut len = 0;
-            for part in [head.as_bytes(), br"\u00", &[b'6', tail.as_bytes()[0] - b'a' + b'1'][..]] {
+            for part in [
+                head.as_bytes(),
+                br"\u00",
+                &[b'6', tail.as_bytes()[0] - b'a' + b'1'][..],
+            ] {
                 buf[len..len + part.len()].copy_from_slice(part);
                 len += part.len();
             }
             let rest = &tail.as_bytes()[1..];
             buf[len..len + rest.len()].copy_from_slice(rest);
             len += rest.len();
-            let escaped = JsonStr { raw: core::str::from_utf8(&buf[..len]).unwrap() };
+            let escaped = JsonStr {
+                raw: core::str::from_utf8(&buf[..len]).unwrap(),
+            };
             if tail.as_bytes()[0] > b'i' {
                 continue; // \u006X only spells a..i with one hex digit
             }
             assert!(escaped.eq_str(plain), "{}", escaped.raw);
-            assert_eq!(escaped.key_hash(), JsonStr { raw: plain }.key_hash(), "{at}");
+            assert_eq!(
+                escaped.key_hash(),
+                JsonStr { raw: plain }.key_hash(),
+                "{at}"
+            );
         }
     }
 
     #[test]
     fn json_str_ops() {
-        let s = JsonStr { raw: r#"a\tb\u00e9\ud83d\ude00\/"# };
+        let s = JsonStr {
+            raw: r#"a\tb\u00e9\ud83d\ude00\/"#,
+        };
         assert!(s.eq_str("a\tbé😀/"));
         assert!(!s.eq_str("a\tbé😀"));
         assert!(!s.eq_str("a\tbé😀//"));

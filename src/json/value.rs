@@ -9,7 +9,6 @@ use super::read::{is_ws, skip_ws};
 use super::swar::{ONES, find, has_byte};
 use super::unescape::JsonStr;
 
-
 /// The JSON type of a [`Value`].
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Kind {
