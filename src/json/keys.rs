@@ -70,6 +70,9 @@ impl<const P: usize, const I: usize> Table<P, I> {
     }
 }
 
+// The large table is only set up (and its 128 KB of stack written) for a document that needs
+// it; boxing it is not an option without an allocator.
+#[allow(clippy::large_enum_variant)]
 enum Store {
     Small(Table<SMALL, { 2 * SMALL }>),
     Big(Table<POOL, { 2 * POOL }>),
@@ -435,11 +438,12 @@ fn check_sorted(text: &str, keys: &mut [Key]) -> Result<(), JsonError> {
         })
     });
     for pair in keys.windows(2) {
-        if let [a, b] = pair {
-            if a.hash == b.hash && name_at(text, a.at as usize) == name_at(text, b.at as usize) {
-                let at = a.at.max(b.at) as usize;
-                return Err(JsonError::new(Rule::DuplicateKey, at));
-            }
+        if let [a, b] = pair
+            && a.hash == b.hash
+            && name_at(text, a.at as usize) == name_at(text, b.at as usize)
+        {
+            let at = a.at.max(b.at) as usize;
+            return Err(JsonError::new(Rule::DuplicateKey, at));
         }
     }
     Ok(())
