@@ -17,10 +17,11 @@
 //! let room = doc.nested_get("video").and_then(|v| v.get("room")); // deeper: lazy, as before
 //! ```
 //!
-//! Results are always exactly those of [`Value::get`] on the same objects. Of an object with
-//! more than [`TAPE_LEN`] members only the first ones and the top-level members whose names
-//! were asked for (up to [`MAX_WANTED`]) are recorded, so any other name takes the lazy path,
-//! as does everything in a document longer than 65,535 bytes.
+//! Results are always exactly those of [`Value::get`] on the same objects. The top-level names
+//! asked for at parse time (up to [`MAX_WANTED`]) are found during the pass, so their lookups
+//! cost one comparison per asked-for name whatever the object's size. Other names are answered
+//! from the first [`TAPE_LEN`] members; of a larger object they take the lazy path, as does
+//! everything in a document longer than 65,535 bytes.
 
 // Not yet used by the verifier, whose `Claims` is being reworked in parallel; see the module
 // docs for the intended use.
@@ -30,15 +31,19 @@ use super::unescape::JsonStr;
 use super::value::Value;
 
 /// Members recorded per object.
-pub(crate) const TAPE_LEN: usize = 24;
-/// Wanted names recorded beyond the first [`TAPE_LEN`] members.
-pub(crate) const MAX_WANTED: usize = 8;
+pub(crate) const TAPE_LEN: usize = 16;
+/// Top-level names that can be asked for: their members are found during the pass wherever
+/// they are, so looking them up costs nothing.
+pub(crate) const MAX_WANTED: usize = 4;
+
+/// A span of the document's text.
+type Span = (u16, u16);
 
 /// Spans into the document's text: the name's raw text (between the quotes) and the value.
-#[derive(Clone, Copy, Debug, Default)]
+#[derive(Clone, Copy, Debug)]
 struct Member {
-    name: (u16, u16),
-    value: (u16, u16),
+    name: Span,
+    value: Span,
 }
 
 impl Member {
@@ -48,51 +53,50 @@ impl Member {
     };
 }
 
-/// Where the members of one object are: the first [`TAPE_LEN`], and after those the ones
-/// whose names were asked for.
+/// Where the members of one object are: the first [`TAPE_LEN`], and the values of the asked-for
+/// names wherever they are.
 #[derive(Clone, Copy, Debug)]
 pub(super) struct Tape {
     members: [Member; TAPE_LEN],
     len: u8,
-    extra: [Member; MAX_WANTED],
-    extra_len: u8,
+    /// `found[i]`: the value of the `i`-th asked-for name, if the object has it.
+    found: [Option<Span>; MAX_WANTED],
     /// Every member is in `members`.
     all_recorded: bool,
     /// Something did not fit (an offset beyond 65,535): the tape cannot answer.
     broken: bool,
-    /// The last member's value end is not known yet (in `extra` if `pending_extra`).
-    pending: bool,
-    pending_extra: bool,
+    /// The last member's value end is not known yet: it goes in `members` and/or `found`.
+    pending_member: bool,
+    pending_found: Option<u8>,
 }
 
 impl Tape {
     pub(super) const EMPTY: Tape = Tape {
         members: [Member::EMPTY; TAPE_LEN],
         len: 0,
-        extra: [Member::EMPTY; MAX_WANTED],
-        extra_len: 0,
+        found: [None; MAX_WANTED],
         all_recorded: true,
         broken: false,
-        pending: false,
-        pending_extra: false,
+        pending_member: false,
+        pending_found: None,
     };
 
     /// A member whose name's raw text spans `span` and whose value starts at `value_start`;
-    /// beyond the first [`TAPE_LEN`] members it is only kept if `wanted()`.
+    /// `wanted`: the index of its name among the asked-for ones.
     #[inline(always)]
     pub(super) fn member(
         &mut self,
         span: (usize, usize),
         value_start: usize,
-        wanted: impl FnOnce() -> bool,
+        wanted: Option<usize>,
     ) {
         if self.broken {
             return;
         }
-        let full = usize::from(self.len) >= TAPE_LEN;
-        if full {
+        let recorded = usize::from(self.len) < TAPE_LEN;
+        if !recorded {
             self.all_recorded = false;
-            if !wanted() {
+            if wanted.is_none() {
                 return;
             }
         }
@@ -101,58 +105,67 @@ impl Tape {
             self.broken = true;
             return;
         };
-        let member = Member { name, value };
-        if !full {
+        if recorded {
             if let Some(slot) = self.members.get_mut(usize::from(self.len)) {
-                *slot = member;
+                *slot = Member { name, value };
                 self.len += 1;
-                self.pending = true;
-                self.pending_extra = false;
+                self.pending_member = true;
             }
-            return;
         }
-        match self.extra.get_mut(usize::from(self.extra_len)) {
-            Some(slot) => {
-                *slot = member;
-                self.extra_len += 1;
-                self.pending = true;
-                self.pending_extra = true;
+        if let Some(i) = wanted {
+            if let Some(slot) = self.found.get_mut(i) {
+                *slot = Some(value);
+                self.pending_found = u8::try_from(i).ok();
             }
-            None => self.broken = true,
         }
     }
 
     /// The last member's value ends at `end`.
     #[inline(always)]
     pub(super) fn value_end(&mut self, end: usize) {
-        if !self.pending {
+        if !self.pending_member && self.pending_found.is_none() {
             return;
         }
-        self.pending = false;
-        let last = if self.pending_extra {
-            self.extra
-                .get_mut(usize::from(self.extra_len).wrapping_sub(1))
-        } else {
-            self.members.get_mut(usize::from(self.len).wrapping_sub(1))
+        let Ok(end) = u16::try_from(end) else {
+            self.broken = true;
+            return;
         };
-        match (last, u16::try_from(end)) {
-            (Some(m), Ok(end)) => m.value.1 = end,
-            _ => self.broken = true,
+        if self.pending_member {
+            self.pending_member = false;
+            if let Some(m) = self.members.get_mut(usize::from(self.len).wrapping_sub(1)) {
+                m.value.1 = end;
+            }
+        }
+        if let Some(i) = self.pending_found.take() {
+            if let Some(Some(v)) = self.found.get_mut(usize::from(i)) {
+                v.1 = end;
+            }
         }
     }
 
     /// `Some(result of Value::get)` when the tape knows it, `None` to take the lazy path.
-    fn get<'a>(&self, text: &'a str, name: &str, wanted: &[&str]) -> Option<Option<Value<'a>>> {
-        if self.broken || self.pending {
+    /// `wanted`: the index of `name` among the asked-for names.
+    fn get<'a>(
+        &self,
+        text: &'a str,
+        name: &str,
+        wanted: Option<usize>,
+    ) -> Option<Option<Value<'a>>> {
+        if self.broken || self.pending_member || self.pending_found.is_some() {
             return None;
         }
-        if !self.all_recorded && !wanted.contains(&name) {
+        let span = |(a, b): Span| text.get(usize::from(a)..usize::from(b));
+        if let Some(i) = wanted {
+            let found = *self.found.get(i)?;
+            return Some(match found {
+                Some(v) => Some(Value::trusted(span(v)?)),
+                None => None,
+            });
+        }
+        if !self.all_recorded {
             return None;
         }
-        let span = |(a, b): (u16, u16)| text.get(usize::from(a)..usize::from(b));
-        let members = self.members.get(..usize::from(self.len))?;
-        let extra = self.extra.get(..usize::from(self.extra_len))?;
-        for m in members.iter().chain(extra) {
+        for m in self.members.get(..usize::from(self.len))? {
             let raw = span(m.name)?;
             if (JsonStr { raw }).eq_str(name) {
                 return Some(Some(Value::trusted(span(m.value)?)));
@@ -201,7 +214,8 @@ impl<'a> Document<'a> {
 
     /// `root().get(name)`, without walking the text when the top-level object was recorded.
     pub(crate) fn get(&self, name: &str) -> Option<Value<'a>> {
-        match self.top.get(self.text, name, self.wanted) {
+        let wanted = self.wanted.iter().position(|w| *w == name);
+        match self.top.get(self.text, name, wanted) {
             Some(found) => found,
             None => self.root.get(name),
         }
@@ -210,7 +224,7 @@ impl<'a> Document<'a> {
     /// `root().get(nested)?.get(name)` for the nested name given at parse time, without walking
     /// the text when that object was recorded.
     pub(crate) fn nested_get(&self, name: &str) -> Option<Value<'a>> {
-        match self.nested.and_then(|tape| tape.get(self.text, name, &[])) {
+        match self.nested.and_then(|tape| tape.get(self.text, name, None)) {
             Some(found) => found,
             None => self.get(self.nested_name)?.get(name),
         }
@@ -221,15 +235,15 @@ impl<'a> Document<'a> {
 impl<'a> Document<'a> {
     /// What the top-level tape answers for `name` (`None`: it does not know).
     pub(super) fn tape_answer(&self, name: &str) -> Option<Option<Value<'a>>> {
-        self.top.get(self.text, name, self.wanted)
+        let wanted = self.wanted.iter().position(|w| *w == name);
+        self.top.get(self.text, name, wanted)
     }
 
     pub(super) fn top_is_recorded(&self) -> bool {
-        self.top.all_recorded && !self.top.broken && !self.top.pending
+        self.top.all_recorded && !self.top.broken
     }
 
     pub(super) fn nested_is_recorded(&self) -> bool {
-        self.nested
-            .is_some_and(|t| t.all_recorded && !t.broken && !t.pending)
+        self.nested.is_some_and(|t| t.all_recorded && !t.broken)
     }
 }

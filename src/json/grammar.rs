@@ -2,7 +2,9 @@
 
 use super::document::{Document, MAX_WANTED, Tape};
 use super::error::{JsonError, Rule};
-use super::keys::{Keys, ObjectKeys};
+use super::keys::{Keys, LargeKeys, ObjectKeys};
+#[cfg(target_pointer_width = "64")]
+use super::keys::{NEEDS_ROOM, SmallKeys};
 use super::read::{skip_digits, skip_ws};
 use super::swar::{below, find, has_byte};
 use super::unescape::{JsonStr, hex4, text_hash};
@@ -41,8 +43,7 @@ pub fn parse(input: &[u8]) -> Result<Value<'_>, JsonError> {
 /// [`parse`] with a lower depth limit, for a value that will sit `MAX_DEPTH - max_depth` levels
 /// down inside a token and must still be readable there.
 pub(crate) fn parse_nested(input: &[u8], max_depth: usize) -> Result<Value<'_>, JsonError> {
-    let mut tapes = Tapes::new(&[], "");
-    let (_, root) = run(input, max_depth, &mut tapes)?;
+    let (_, root) = run(input, max_depth, None)?;
     Ok(root)
 }
 
@@ -58,7 +59,7 @@ pub(crate) fn parse_document<'a>(
 ) -> Result<Document<'a>, JsonError> {
     let wanted = wanted.get(..MAX_WANTED).unwrap_or(wanted);
     let mut tapes = Tapes::new(wanted, nested);
-    let (text, root) = run(input, max_depth, &mut tapes)?;
+    let (text, root) = run(input, max_depth, Some(&mut tapes))?;
     let inner = tapes.nested_seen.then_some(tapes.nested);
     Ok(Document::new(text, root, tapes.top, inner, nested, wanted))
 }
@@ -66,13 +67,13 @@ pub(crate) fn parse_document<'a>(
 fn run<'a>(
     input: &'a [u8],
     max_depth: usize,
-    tapes: &mut Tapes<'_>,
+    tapes: Option<&mut Tapes<'_>>,
 ) -> Result<(&'a str, Value<'a>), JsonError> {
     let text = core::str::from_utf8(input)
         .map_err(|e| JsonError::new(Rule::InvalidUtf8, e.valid_up_to()))?;
     let b = text.as_bytes();
     let start = skip_ws(b, 0);
-    let end = validate(text, start, max_depth, tapes)?;
+    let end = validate_any(text, start, max_depth, tapes)?;
     let after = skip_ws(b, end);
     if after != b.len() {
         return Err(JsonError::new(Rule::TrailingData, after));
@@ -104,6 +105,18 @@ impl<'n> Tapes<'n> {
         }
     }
 
+    /// Tapes for the same names, with nothing recorded.
+    fn new_like(other: &Self) -> Self {
+        Tapes {
+            wanted: other.wanted,
+            nested_name: other.nested_name,
+            top: Tape::EMPTY,
+            nested: Tape::EMPTY,
+            in_nested_member: false,
+            nested_seen: false,
+        }
+    }
+
     fn get(&mut self, which: Taped) -> Option<&mut Tape> {
         match which {
             Taped::No => None,
@@ -114,6 +127,7 @@ impl<'n> Tapes<'n> {
 }
 
 /// The top-level names whose members are recorded even beyond the tape's length.
+#[derive(Clone, Copy)]
 struct Wanted<'n> {
     hashes: [u32; MAX_WANTED],
     names: [&'n str; MAX_WANTED],
@@ -121,12 +135,6 @@ struct Wanted<'n> {
 }
 
 impl<'n> Wanted<'n> {
-    const NONE: Wanted<'static> = Wanted {
-        hashes: [0; MAX_WANTED],
-        names: [""; MAX_WANTED],
-        len: 0,
-    };
-
     fn new(names: &[&'n str]) -> Self {
         let mut wanted = Wanted {
             hashes: [0; MAX_WANTED],
@@ -140,14 +148,14 @@ impl<'n> Wanted<'n> {
         wanted
     }
 
-    /// Whether `name`, whose hash is `hash`, is one of them (hashes compared first).
+    /// The index of `name`, whose hash is `hash`, among them (hashes compared first).
     #[inline]
-    fn contains(&self, hash: u32, name: JsonStr<'_>) -> bool {
+    fn index_of(&self, hash: u32, name: JsonStr<'_>) -> Option<usize> {
         let hashes = self.hashes.get(..self.len).unwrap_or_default();
         hashes
             .iter()
             .zip(&self.names)
-            .any(|(&h, w)| h == hash && name.eq_str(w))
+            .position(|(&h, w)| h == hash && name.eq_str(w))
     }
 }
 
@@ -203,18 +211,67 @@ impl Open {
     };
 }
 
+/// [`validate`] with a small pool of names first, then (for the rare document that has more
+/// open names than that) again with the large one, whose stack only such a document touches.
+#[cfg(target_pointer_width = "64")]
+fn validate_any(
+    text: &str,
+    pos: usize,
+    max_depth: usize,
+    tapes: Option<&mut Tapes<'_>>,
+) -> Result<usize, JsonError> {
+    let mut tapes = tapes;
+    match validate(
+        text,
+        pos,
+        max_depth,
+        tapes.as_deref_mut(),
+        &mut SmallKeys::new(),
+    ) {
+        Err(e) if e == NEEDS_ROOM => {
+            if let Some(t) = tapes.as_deref_mut() {
+                *t = Tapes::new_like(t);
+            }
+            validate_large(text, pos, max_depth, tapes)
+        }
+        done => done,
+    }
+}
+
+#[cfg(target_pointer_width = "64")]
+#[inline(never)]
+fn validate_large(
+    text: &str,
+    pos: usize,
+    max_depth: usize,
+    tapes: Option<&mut Tapes<'_>>,
+) -> Result<usize, JsonError> {
+    validate(text, pos, max_depth, tapes, &mut LargeKeys::new())
+}
+
+/// [`validate`] with the target's one pool of names.
+#[cfg(not(target_pointer_width = "64"))]
+fn validate_any(
+    text: &str,
+    pos: usize,
+    max_depth: usize,
+    tapes: Option<&mut Tapes<'_>>,
+) -> Result<usize, JsonError> {
+    validate(text, pos, max_depth, tapes, &mut LargeKeys::new())
+}
+
 /// Validate the whole value starting at `pos` (the first non-whitespace byte); return the index
 /// just past it.
-fn validate(
+fn validate<const P: usize, const I: usize>(
     text: &str,
     mut pos: usize,
     max_depth: usize,
-    tapes: &mut Tapes<'_>,
+    mut tapes: Option<&mut Tapes<'_>>,
+    keys: &mut Keys<P, I>,
 ) -> Result<usize, JsonError> {
     let b = text.as_bytes();
     let mut stack = [Open::EMPTY; MAX_DEPTH];
     let mut depth = 0usize;
-    let mut keys = Keys::new();
     'value: loop {
         // Expecting a value.
         pos = skip_ws(b, pos);
@@ -224,10 +281,10 @@ fn validate(
                 if depth >= max_depth {
                     return fail(Rule::TooDeep, pos);
                 }
-                let tape = match depth {
-                    0 if is_object => Taped::Top,
-                    1 if is_object && tapes.in_nested_member => {
-                        tapes.nested_seen = true;
+                let tape = match (depth, tapes.as_deref_mut()) {
+                    (0, Some(_)) if is_object => Taped::Top,
+                    (1, Some(t)) if is_object && t.in_nested_member => {
+                        t.nested_seen = true;
                         Taped::Nested
                     }
                     _ => Taped::No,
@@ -254,7 +311,7 @@ fn validate(
                     }
                     _ => {
                         if is_object {
-                            pos = member(text, pos, slot, &mut keys, tapes, depth)?;
+                            pos = member(text, pos, slot, keys, tapes.as_deref_mut(), depth)?;
                         }
                         continue 'value;
                     }
@@ -275,7 +332,7 @@ fn validate(
             let Some(open) = stack.get_mut(top) else {
                 return unexpected(b, pos);
             };
-            if let Some(tape) = tapes.get(open.tape) {
+            if let Some(tape) = tapes.as_deref_mut().and_then(|t| t.get(open.tape)) {
                 tape.value_end(pos);
             }
             pos = skip_ws(b, pos);
@@ -286,7 +343,7 @@ fn validate(
                     }
                     pos += 1;
                     if open.is_object {
-                        pos = member(text, pos, open, &mut keys, tapes, depth)?;
+                        pos = member(text, pos, open, keys, tapes.as_deref_mut(), depth)?;
                     }
                     continue 'value;
                 }
@@ -308,12 +365,12 @@ fn validate(
 
 /// Validate a member's name and colon (from `pos`, before any whitespace), check the name
 /// against the object's earlier ones and record it; return the index after the colon.
-fn member(
+fn member<const P: usize, const I: usize>(
     text: &str,
     pos: usize,
     object: &mut Open,
-    keys: &mut Keys,
-    tapes: &mut Tapes<'_>,
+    keys: &mut Keys<P, I>,
+    tapes: Option<&mut Tapes<'_>>,
     depth: usize,
 ) -> Result<usize, JsonError> {
     let b = text.as_bytes();
@@ -329,17 +386,22 @@ fn member(
     let raw = text.get(at + 1..end - 1).unwrap_or_default();
     let name = JsonStr { raw };
     let hash = keys.add(text, &mut object.keys, at, name, escaped)?;
+    let Some(tapes) = tapes else {
+        return Ok(colon + 1);
+    };
     if depth == 1 {
         tapes.in_nested_member = !tapes.nested_name.is_empty() && name.eq_str(tapes.nested_name);
     }
-    let (tape, wanted) = match object.tape {
-        Taped::No => return Ok(colon + 1),
-        Taped::Top => (&mut tapes.top, &tapes.wanted),
-        Taped::Nested => (&mut tapes.nested, &Wanted::NONE),
-    };
-    tape.member((at + 1, end - 1), skip_ws(b, colon + 1), || {
-        wanted.contains(hash, name)
-    });
+    let span = (at + 1, end - 1);
+    let value_start = skip_ws(b, colon + 1);
+    match object.tape {
+        Taped::No => {}
+        Taped::Top => {
+            let wanted = tapes.wanted.index_of(hash, name);
+            tapes.top.member(span, value_start, wanted);
+        }
+        Taped::Nested => tapes.nested.member(span, value_start, None),
+    }
     Ok(colon + 1)
 }
 

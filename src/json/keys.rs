@@ -10,10 +10,12 @@
 //! Each name is hashed once and probes a table that is at most half full: time linear in the
 //! input.
 //!
-//! Nothing is allocated. The pool starts small (enough for ordinary tokens, cheap to set up)
-//! and moves to a large one the first time it fills: 8,192 names on 64-bit targets, more than
-//! a [`MAX_TOKEN_LEN`](crate::MAX_TOKEN_LEN) token can hold, and 256 elsewhere, where stack is
-//! scarce. Two fallbacks keep the answer exact when the table cannot be used:
+//! Nothing is allocated. On 64-bit targets a document is first checked with a small pool (64
+//! names, enough for ordinary tokens, 1 KB of stack); one that needs more is validated again
+//! with 8,192 names, more than a [`MAX_TOKEN_LEN`](crate::MAX_TOKEN_LEN) token can hold, in
+//! 128 KB of stack that only such a document reaches. Other targets, where stack is scarce, use
+//! one pool of 128 names (2 KB). Two fallbacks keep the answer exact when the table cannot be
+//! used:
 //! - probing that runs past [`PROBE_LIMIT`] (a crowded table, or names crafted to collide) ends
 //!   the table's use for that object: its names are sorted by (hash, text) when it closes and
 //!   neighbours compared, O(n log n) whatever the names;
@@ -29,8 +31,9 @@ use super::value::{Members, string_end};
 #[cfg(target_pointer_width = "64")]
 const POOL: usize = 8192;
 #[cfg(not(target_pointer_width = "64"))]
-const POOL: usize = 256;
-/// Names remembered before the pool grows (and the table set up first: 1 KB).
+const POOL: usize = 128;
+/// Names remembered by the first attempt on 64-bit targets (1 KB of stack).
+#[cfg(target_pointer_width = "64")]
 const SMALL: usize = 64;
 /// Objects with up to this many names compare hashes one by one instead of using the table.
 const LINEAR: usize = 8;
@@ -40,7 +43,18 @@ const PROBE_LIMIT: usize = 48;
 const CHUNK: usize = 64;
 
 // Table entries hold pool positions + 1 in 16 bits; a table twice the pool is at most half full.
-const _: () = assert!(POOL < u16::MAX as usize && SMALL <= POOL);
+const _: () = assert!(POOL < u16::MAX as usize);
+
+/// Names checked with a pool of [`SMALL`] names; a document that needs more is validated again
+/// with [`LargeKeys`], whose 128 KB live in the frame of a function only such a document calls.
+#[cfg(target_pointer_width = "64")]
+pub(super) type SmallKeys = Keys<SMALL, { 2 * SMALL }>;
+/// Names checked with the largest pool of the target.
+pub(super) type LargeKeys = Keys<POOL, { 2 * POOL }>;
+
+/// What [`Keys::add`] returns when a pool that may restart is full: never a real error (no
+/// offset reaches `usize::MAX`), it sends the caller to [`LargeKeys`].
+pub(super) const NEEDS_ROOM: JsonError = JsonError::new(Rule::TooDeep, usize::MAX);
 
 /// One remembered name.
 #[derive(Clone, Copy)]
@@ -66,30 +80,6 @@ impl<const P: usize, const I: usize> Table<P, I> {
         Table {
             keys: [Key::EMPTY; P],
             index: [0; I],
-        }
-    }
-}
-
-// The large table is only set up (and its 128 KB of stack written) for a document that needs
-// it; boxing it is not an option without an allocator.
-#[allow(clippy::large_enum_variant)]
-enum Store {
-    Small(Table<SMALL, { 2 * SMALL }>),
-    Big(Table<POOL, { 2 * POOL }>),
-}
-
-impl Store {
-    fn keys(&self) -> &[Key] {
-        match self {
-            Store::Small(t) => &t.keys,
-            Store::Big(t) => &t.keys,
-        }
-    }
-
-    fn parts(&mut self) -> (&mut [Key], &mut [u32]) {
-        match self {
-            Store::Small(t) => (&mut t.keys, &mut t.index),
-            Store::Big(t) => (&mut t.keys, &mut t.index),
         }
     }
 }
@@ -128,14 +118,15 @@ impl ObjectKeys {
     };
 }
 
-/// The names of all open objects of one document.
-pub(super) struct Keys {
-    store: Store,
+/// The names of all open objects of one document, in a pool of `P` names and a table of `I`
+/// slots.
+pub(super) struct Keys<const P: usize, const I: usize> {
+    table: Table<P, I>,
     len: usize,
-    /// The pool's size.
-    capacity: usize,
     /// Entries in the table.
     indexed: usize,
+    /// A full pool gives [`NEEDS_ROOM`] instead of the slow fallback.
+    restart: bool,
 }
 
 /// The name whose opening quote is at `at` in validated text.
@@ -256,13 +247,13 @@ fn remove(keys: &[Key], index: &mut [u32], p: usize) {
     }
 }
 
-impl Keys {
+impl<const P: usize, const I: usize> Keys<P, I> {
     pub(super) fn new() -> Self {
         Keys {
-            store: Store::Small(Table::new()),
+            table: Table::new(),
             len: 0,
-            capacity: SMALL,
             indexed: 0,
+            restart: P < POOL,
         }
     }
 
@@ -274,35 +265,6 @@ impl Keys {
             indexed_end: self.len,
             mode: Mode::Linear,
         }
-    }
-
-    /// Make room for one more name: grow the pool if it is the small one. `false` when full.
-    #[inline(always)]
-    fn reserve(&mut self) -> bool {
-        if self.len < self.capacity {
-            return true;
-        }
-        self.grow()
-    }
-
-    #[cold]
-    fn grow(&mut self) -> bool {
-        let Store::Small(small) = &self.store else {
-            return false;
-        };
-        let keys = small.keys;
-        let index = small.index;
-        self.store = Store::Big(Table::new());
-        self.capacity = POOL;
-        let (big_keys, big_index) = self.store.parts();
-        if let Some(dst) = big_keys.get_mut(..keys.len()) {
-            dst.copy_from_slice(&keys);
-        }
-        // The table's entries are re-homed for the larger table; they are all distinct names.
-        for e in index.into_iter().filter(|&e| e != 0) {
-            probe(big_keys, big_index, position(e), |_| false);
-        }
-        true
     }
 
     /// Check the name whose opening quote is at `at` against the earlier names of the innermost
@@ -333,11 +295,7 @@ impl Keys {
             return Ok(hash);
         }
         if obj.mode == Mode::Linear {
-            let own = self
-                .store
-                .keys()
-                .get(obj.first..self.len)
-                .unwrap_or_default();
+            let own = self.table.keys.get(obj.first..self.len).unwrap_or_default();
             if own
                 .iter()
                 .any(|k| k.hash == hash && name_at(text, k.at as usize) == name)
@@ -345,12 +303,15 @@ impl Keys {
                 return duplicate;
             }
         }
-        let (Ok(at32), true) = (u32::try_from(at), self.reserve()) else {
+        if self.len >= P && self.restart {
+            return Err(NEEDS_ROOM);
+        }
+        let (Ok(at32), true) = (u32::try_from(at), self.len < P) else {
             obj.mode = Mode::Overflowed;
             return Ok(hash);
         };
         let p = self.len;
-        let (keys, index) = self.store.parts();
+        let (keys, index) = (&mut self.table.keys[..], &mut self.table.index[..]);
         if let Some(slot) = keys.get_mut(p) {
             *slot = Key { hash, at: at32 };
         }
@@ -400,7 +361,7 @@ impl Keys {
         start: usize,
         object: &str,
     ) -> Result<(), JsonError> {
-        let (keys, index) = self.store.parts();
+        let (keys, index) = (&mut self.table.keys[..], &mut self.table.index[..]);
         let own = obj.indexed_end - obj.first;
         if own == self.indexed {
             // Every entry is this object's: clearing is cheaper than removing one by one.
