@@ -105,18 +105,16 @@ impl Tape {
             self.broken = true;
             return;
         };
-        if recorded {
-            if let Some(slot) = self.members.get_mut(usize::from(self.len)) {
-                *slot = Member { name, value };
-                self.len += 1;
-                self.pending_member = true;
-            }
+        if recorded && let Some(slot) = self.members.get_mut(usize::from(self.len)) {
+            *slot = Member { name, value };
+            self.len += 1;
+            self.pending_member = true;
         }
-        if let Some(i) = wanted {
-            if let Some(slot) = self.found.get_mut(i) {
-                *slot = Some(value);
-                self.pending_found = u8::try_from(i).ok();
-            }
+        if let Some(i) = wanted
+            && let Some(slot) = self.found.get_mut(i)
+        {
+            *slot = Some(value);
+            self.pending_found = u8::try_from(i).ok();
         }
     }
 
@@ -136,10 +134,10 @@ impl Tape {
                 m.value.1 = end;
             }
         }
-        if let Some(i) = self.pending_found.take() {
-            if let Some(Some(v)) = self.found.get_mut(usize::from(i)) {
-                v.1 = end;
-            }
+        if let Some(i) = self.pending_found.take()
+            && let Some(Some(v)) = self.found.get_mut(usize::from(i))
+        {
+            v.1 = end;
         }
     }
 

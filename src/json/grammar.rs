@@ -106,6 +106,7 @@ impl<'n> Tapes<'n> {
     }
 
     /// Tapes for the same names, with nothing recorded.
+    #[cfg(target_pointer_width = "64")]
     fn new_like(other: &Self) -> Self {
         Tapes {
             wanted: other.wanted,
