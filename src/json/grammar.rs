@@ -366,6 +366,7 @@ fn validate<const P: usize, const I: usize>(
 
 /// Validate a member's name and colon (from `pos`, before any whitespace), check the name
 /// against the object's earlier ones and record it; return the index after the colon.
+#[inline(always)]
 fn member<const P: usize, const I: usize>(
     text: &str,
     pos: usize,
