@@ -23,8 +23,9 @@
 //! from the first [`TAPE_LEN`] members; of a larger object they take the lazy path, as does
 //! everything in a document longer than 65,535 bytes.
 
-// Not yet used by the verifier, whose `Claims` is being reworked in parallel; see the module
-// docs for the intended use.
+// The verifier uses `get` for the claims it caches; the nested tape (`nested_get`, for the
+// `grants` lookups) waits for `Claims` to keep the `Document`, which is being reworked in
+// parallel.
 #![cfg_attr(not(test), allow(dead_code))]
 
 use super::unescape::JsonStr;

@@ -50,7 +50,6 @@ pub(crate) fn parse_nested(input: &[u8], max_depth: usize) -> Result<Value<'_>, 
 /// [`parse_nested`] that also records where the members of the top-level object (all of them
 /// if it has few, else the first ones and those named in `wanted`) and of its member named
 /// `nested` (when that holds an object) are: see [`Document`].
-#[cfg_attr(not(test), allow(dead_code))]
 pub(crate) fn parse_document<'a>(
     input: &'a [u8],
     max_depth: usize,

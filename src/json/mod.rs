@@ -33,9 +33,11 @@ mod write;
 #[allow(unused_imports)]
 pub(crate) use document::Document;
 pub use error::{JsonError, Rule};
+pub(crate) use grammar::parse_document;
 pub use grammar::{MAX_DEPTH, parse};
+// Also reachable as `crate::json::read::parse_nested`, the path the grants use today.
 #[allow(unused_imports)]
-pub(crate) use grammar::{parse_document, parse_nested};
+pub(crate) use grammar::parse_nested;
 pub use unescape::{Chars, JsonStr};
 pub use value::{Elements, Kind, Members, Value};
 pub(crate) use write::{Counter, format_u64};
