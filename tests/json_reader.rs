@@ -814,6 +814,21 @@ fn large_object_duplicates_found_anywhere() {
 }
 
 #[test]
+fn more_names_than_the_pool_holds() {
+    // Past 8,192 open names the check falls back to walking the object again: still exact.
+    let doc = many_keys(9000);
+    assert!(parse(doc.as_bytes()).is_ok());
+    for (first, second) in [(0, 8999), (8500, 8600), (10, 8195)] {
+        let from = format!("\"key{second}\":");
+        let to = format!("\"\\u006bey{first}\":");
+        let dup = doc.replacen(&from, &to, 1);
+        let e = parse(dup.as_bytes()).unwrap_err();
+        assert_eq!(e.rule(), DuplicateKey, "{first}/{second}");
+        assert_eq!(e.offset(), dup.find(&to).unwrap(), "{first}/{second}");
+    }
+}
+
+#[test]
 fn large_array_of_objects() {
     let mut doc = String::from("[");
     for i in 0..3000 {
