@@ -108,4 +108,8 @@ grants = payload["grants"]
 print(f"host check: HMAC-SHA256 verifies; identity {grants['identity']!r}, "
       f"grants {sorted(k for k in grants if k != 'identity')}")
 PY
+if [ "$((text + rodata))" -gt 16384 ]; then
+    echo "ci/cortex-m.sh: $((text + rodata)) bytes of flash, above the 16 KB budget" >&2
+    exit 1
+fi
 echo "ci/cortex-m.sh: ok ($((text + rodata)) bytes of .text + .rodata, $((SECONDS - start)) s)"

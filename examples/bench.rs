@@ -650,6 +650,7 @@ fn main() {
     access_group(&mut bench, "access_3kb", identity_3kb, now, false);
     client_group(&mut bench, now);
     taskrouter_group(&mut bench, now);
+    worst_case_group(&mut bench);
 
     let started = Instant::now();
     eprintln!(
@@ -766,6 +767,7 @@ fn main() {
             serde_json::json!({"ratio": name, "value": round2(*value), "meaning": meaning, "target": target, "met": met})
         );
     }
+    worst_case_ratio(&bench);
 }
 
 fn round2(x: f64) -> f64 {
@@ -778,4 +780,99 @@ fn fmt_allocs(x: f64) -> String {
     } else {
         format!("{x:.2}")
     }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Worst case: a 64 KB token whose payload is one flat object of short keys
+// ---------------------------------------------------------------------------------------------
+
+/// A payload written member by member.
+struct Members(Vec<(String, String)>);
+
+impl twilio_jwt::Payload for Members {
+    fn write_claims(&self, w: &mut twilio_jwt::json::JsonWriter<'_>) {
+        for (key, value) in &self.0 {
+            w.field_str(key, value);
+        }
+    }
+}
+
+/// A token just under `MAX_TOKEN_LEN` holding `member(i)` for i = 0, 1, … while it fits.
+fn token_64kb(member: impl Fn(usize) -> (String, String)) -> String {
+    let signer = twilio_jwt::Key::hs256(API_KEY_SECRET.as_bytes()).expect("a non-empty secret");
+    let mut members = Members(vec![("exp".into(), "1".into())]);
+    // Grow by the JSON's length (`,"key":"value"`), then trim to the exact limit.
+    let mut json = 13;
+    while (json + 64) * 4 / 3 + 100 < twilio_jwt::MAX_TOKEN_LEN {
+        let m = member(members.0.len());
+        json += m.0.len() + m.1.len() + 6;
+        members.0.push(m);
+    }
+    while signer.encoded_len(&members).is_err() {
+        members.0.pop();
+    }
+    signer.sign(&members).expect("signs")
+}
+
+fn worst_case_group(bench: &mut Bench<'_>) {
+    // Short distinct keys ("0", "1", … in base 36) with empty values: ~6,600 of them.
+    let many_keys = token_64kb(|i| (radix36(i), String::new()));
+    // One string member whose value grows a byte at a time would take long to build: grow it
+    // by a kilobyte, then by single bytes.
+    let long_string = {
+        let signer = twilio_jwt::Key::hs256(API_KEY_SECRET.as_bytes()).expect("a non-empty secret");
+        let mut len = 0;
+        for step in [1024, 1] {
+            while signer
+                .encoded_len(&Members(vec![("s".into(), "x".repeat(len + step))]))
+                .is_ok()
+            {
+                len += step;
+            }
+        }
+        signer
+            .sign(&Members(vec![("s".into(), "x".repeat(len))]))
+            .expect("signs")
+    };
+    bench.group();
+    for (name, token) in [("long_string", long_string), ("many_keys", many_keys)] {
+        let token: &'static str = Box::leak(token.into_boxed_str());
+        let mut scratch = vec![0u8; token.len()];
+        bench.add(format!("64kb/{name}_decode_unverified"), move || {
+            twilio_jwt::decode_unverified(black_box(token), &mut scratch).map(|c| c.exp())
+        });
+    }
+}
+
+fn radix36(mut i: usize) -> String {
+    let mut digits = Vec::new();
+    loop {
+        digits.push(b"0123456789abcdefghijklmnopqrstuvwxyz"[i % 36]);
+        i /= 36;
+        if i == 0 {
+            break;
+        }
+    }
+    digits.reverse();
+    String::from_utf8(digits).expect("ASCII")
+}
+
+/// `worst_case_vs_long_string`: the many-keys 64 KB token over the long-string one (<= 4).
+fn worst_case_ratio(bench: &Bench<'_>) {
+    let value = bench.ns("64kb/many_keys_decode_unverified")
+        / bench.ns("64kb/long_string_decode_unverified");
+    let (name, meaning, target, met) = (
+        "worst_case_vs_long_string",
+        "decode_unverified time of a 64 KB token of short keys / of one long string",
+        "<= 4",
+        value <= 4.0,
+    );
+    eprintln!(
+        "{name:<24} {value:>6.2}  (target {target}: {})  {meaning}",
+        if met { "met" } else { "NOT met" }
+    );
+    println!(
+        "{}",
+        serde_json::json!({"ratio": name, "value": round2(value), "meaning": meaning, "target": target, "met": met})
+    );
 }

@@ -14,6 +14,7 @@ extern crate alloc;
 extern crate std;
 
 mod access_token;
+mod base64url;
 mod client;
 mod error;
 mod grants;

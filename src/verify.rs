@@ -2,6 +2,7 @@
 //!
 //! This module knows no token family: each family module adds its own accessors to [`Claims`].
 
+use crate::base64url::decode as decode_b64url;
 use crate::json::{JsonStr, Kind, Value, parse};
 use crate::jws::{Key, MAX_MAC_LEN};
 use crate::{EmptySecret, Segment, TimeClaim, VerifyError};
@@ -366,7 +367,7 @@ impl<'t> Segments<'t> {
     /// matches no key). Either way the whole segment must be canonical base64url.
     fn signature<'o>(&self, out: &'o mut [u8; MAX_MAC_LEN]) -> Result<&'o [u8], VerifyError> {
         let bad = VerifyError::Base64(Segment::Signature);
-        if self.signature.len() <= crate::jws::b64_len(MAX_MAC_LEN) {
+        if self.signature.len() <= crate::base64url::encoded_len(MAX_MAC_LEN) {
             return decode_b64url(self.signature, out).ok_or(bad);
         }
         // Longer than any MAC: check it in whole 4-character groups (no unused bits), then the
@@ -386,76 +387,6 @@ const fn decoded_len(n: usize) -> usize {
     n / 4 * 3 + (n % 4) * 3 / 4 + 1
 }
 
-/// The value of a base64url character, or 0xff.
-const fn b64_value(c: u8) -> u8 {
-    match c {
-        b'A'..=b'Z' => c - b'A',
-        b'a'..=b'z' => c - b'a' + 26,
-        b'0'..=b'9' => c - b'0' + 52,
-        b'-' => 62,
-        b'_' => 63,
-        _ => 0xff,
-    }
-}
-
-const B64_TABLE: [u8; 256] = {
-    let mut table = [0xffu8; 256];
-    let mut i = 0;
-    while i < 256 {
-        table[i] = b64_value(i as u8);
-        i += 1;
-    }
-    table
-};
-
-/// Decode canonical unpadded base64url: no padding, no other alphabet, no length of the form
-/// 4k+1, and zero unused bits in the last character. `None` if not canonical or `out` is too
-/// short.
-///
-/// Token segments are not secret (the signature is compared as decoded bytes in constant time
-/// by the `hmac` crate), so a plain table decoder is used: several times faster than a
-/// constant-time one.
-pub(crate) fn decode_b64url<'o>(input: &[u8], out: &'o mut [u8]) -> Option<&'o [u8]> {
-    let value = |c: u8| u64::from(B64_TABLE[usize::from(c)]);
-    let len = input.len() / 4 * 3 + [0, 0, 1, 2][input.len() % 4];
-    let out = out.get_mut(..len)?;
-    // Eight characters in, six bytes out; an invalid character has a table value with a high
-    // bit set, caught once per group.
-    let mut chunks = input.chunks_exact(8);
-    let mut dst = out.chunks_exact_mut(6);
-    for (chunk, o) in (&mut chunks).zip(&mut dst) {
-        let (mut word, mut bad) = (0u64, 0u64);
-        for &c in chunk {
-            let v = value(c);
-            bad |= v;
-            word = word << 6 | v;
-        }
-        if bad & 0xc0 != 0 {
-            return None;
-        }
-        o.copy_from_slice(word.to_be_bytes().get(2..)?);
-    }
-    let rest = chunks.remainder();
-    let mut word = 0u64;
-    for &c in rest {
-        let v = value(c);
-        if v & 0xc0 != 0 {
-            return None;
-        }
-        word = (word << 6) | v;
-    }
-    // What is left: up to seven characters, the last group possibly partial. Its unused low
-    // bits must be zero (canonical encoding).
-    let spare = [0, 0, 4, 2][rest.len() % 4];
-    if rest.len() % 4 == 1 || word & ((1 << spare) - 1) != 0 {
-        return None;
-    }
-    let bytes = (word >> spare).to_be_bytes();
-    let tail = dst.into_remainder();
-    tail.copy_from_slice(bytes.get(8 - tail.len()..)?);
-    Some(out)
-}
-
 /// A decoded token: its header and payload, with typed accessors for Twilio's claims.
 ///
 /// Strings come back as [`JsonStr`], which unescapes on the fly (compare it with `==`, print it,
@@ -470,6 +401,9 @@ pub struct Claims<'s> {
     iat: Option<Value<'s>>,
     grants: Option<Value<'s>>,
 }
+
+/// The payload members [`Claims`] keeps at hand, in its field order.
+const CACHED: [&str; 4] = ["exp", "nbf", "iat", "grants"];
 
 /// A time claim: absent is fine, anything but a valid integer is not.
 fn time(claim: Option<Value<'_>>, which: TimeClaim) -> Result<Option<u64>, VerifyError> {
@@ -496,7 +430,10 @@ macro_rules! string_claims {
 impl<'s> Claims<'s> {
     fn parse(header: &'s [u8], payload: &'s [u8]) -> Result<Self, VerifyError> {
         let header = parse(header).map_err(VerifyError::HeaderJson)?;
-        let payload = parse(payload).map_err(VerifyError::PayloadJson)?;
+        // The cached claims come from member offsets recorded while validating (no rescan).
+        let doc = crate::json::parse_document(payload, crate::json::MAX_DEPTH, &CACHED, "")
+            .map_err(VerifyError::PayloadJson)?;
+        let payload = doc.root();
         if header.kind() != Kind::Object {
             return Err(VerifyError::NotAnObject(Segment::Header));
         }
@@ -509,10 +446,19 @@ impl<'s> Claims<'s> {
         if (raw.contains("\"crit\"") || raw.contains('\\')) && header.get("crit").is_some() {
             return Err(VerifyError::Crit);
         }
-        Ok(Self::index(header, payload))
+        let [exp, nbf, iat, grants] = CACHED.map(|name| doc.get(name));
+        Ok(Claims {
+            header,
+            payload,
+            exp,
+            nbf,
+            iat,
+            grants,
+        })
     }
 
     /// The view over two validated objects, with the claims it caches.
+    #[cfg(feature = "alloc")]
     fn index(header: Value<'s>, payload: Value<'s>) -> Self {
         let mut claims = Claims {
             header,
@@ -633,51 +579,6 @@ impl OwnedClaims {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn base64url_decoding_is_canonical() {
-        let mut out = [0u8; 8];
-        assert_eq!(decode_b64url(b"", &mut out), Some(&b""[..]));
-        assert_eq!(decode_b64url(b"YQ", &mut out), Some(&b"a"[..]));
-        assert_eq!(decode_b64url(b"YWI", &mut out), Some(&b"ab"[..]));
-        assert_eq!(decode_b64url(b"YWJj", &mut out), Some(&b"abc"[..]));
-        assert_eq!(
-            decode_b64url(b"-_-_", &mut out),
-            Some(&[0xfb, 0xff, 0xbf][..])
-        );
-        // Non-zero unused bits, a 4k+1 length, padding and the standard alphabet are refused.
-        assert_eq!(decode_b64url(b"YR", &mut out), None);
-        assert_eq!(decode_b64url(b"YWJ", &mut out), None);
-        assert_eq!(decode_b64url(b"YWJjZ", &mut out), None);
-        assert_eq!(decode_b64url(b"YQ==", &mut out), None);
-        assert_eq!(decode_b64url(b"+/+/", &mut out), None);
-        assert_eq!(decode_b64url(b"YWJj", &mut out[..2]), None);
-    }
-
-    #[test]
-    fn decoding_matches_base64ct_at_every_length() {
-        use base64ct::{Base64UrlUnpadded, Encoding};
-        let data: [u8; 20] = core::array::from_fn(|i| (i as u8).wrapping_mul(97).wrapping_add(13));
-        let (mut text, mut out) = ([0u8; 64], [0u8; 48]);
-        for n in 0..=data.len() {
-            let text = Base64UrlUnpadded::encode(&data[..n], &mut text)
-                .unwrap()
-                .as_bytes();
-            assert_eq!(decode_b64url(text, &mut out), Some(&data[..n]));
-            // One character wrong anywhere: refused, or decoded exactly as base64ct does.
-            for at in 0..text.len() {
-                for bad in [b'=', b'+', b'/', b' ', 0x80, b'A', b'_'] {
-                    let mut t = [0u8; 64];
-                    t[..text.len()].copy_from_slice(text);
-                    t[at] = bad;
-                    let t = &t[..text.len()];
-                    let mut expected = [0u8; 48];
-                    let expected = Base64UrlUnpadded::decode(t, &mut expected).ok();
-                    assert_eq!(decode_b64url(t, &mut out), expected);
-                }
-            }
-        }
-    }
 
     #[test]
     fn decoded_len_is_an_upper_bound() {

@@ -5,7 +5,7 @@
 use base64ct::{Base64UrlUnpadded, Encoding};
 use hmac::{Hmac, KeyInit, Mac};
 use sha2::Sha256;
-use twilio_jwt::json::JsonError;
+use twilio_jwt::json::Rule;
 use twilio_jwt::{
     AccessToken, Algorithm, ChannelKind, ClientCapability, EmptySecret, FilterRequirement, Key,
     MAX_TOKEN_LEN, MintError, PlaybackGrant, Policy, Segment, SidRole, TaskRouterCapability,
@@ -212,14 +212,14 @@ fn time_claims_must_be_plain_integers() {
         Err(VerifyError::NotAnObject(Segment::Header))
     );
     // And strict JSON, the reader's own error carried as it is.
-    assert_eq!(
+    assert!(matches!(
         verify(&signed(HS256, r#"{"exp":1700000001,}"#)),
-        Err(VerifyError::PayloadJson(JsonError::Syntax))
-    );
-    assert_eq!(
+        Err(VerifyError::PayloadJson(e)) if e.rule() == Rule::TrailingComma
+    ));
+    assert!(matches!(
         verify(&signed(r#"{"alg":"HS256","alg":"HS256"}"#, r#"{"exp":1}"#)),
-        Err(VerifyError::HeaderJson(JsonError::DuplicateKey))
-    );
+        Err(VerifyError::HeaderJson(e)) if e.rule() == Rule::DuplicateKey
+    ));
 }
 
 #[test]
@@ -251,10 +251,10 @@ fn huge_and_deep_inputs_are_refused_quickly() {
         "[".repeat(16),
         "]".repeat(16)
     );
-    assert_eq!(
+    assert!(matches!(
         verify(&signed(HS256, &deeper)),
-        Err(VerifyError::PayloadJson(JsonError::TooDeep))
-    );
+        Err(VerifyError::PayloadJson(e)) if e.rule() == Rule::TooDeep
+    ));
     let very_deep = format!(r#"{{"exp":1,"x":{}}}"#, "[".repeat(40_000));
     assert!(verify(&signed(HS256, &very_deep)).is_err());
     // Thousands of keys in one object still verify, and a duplicate among them is found.
@@ -263,10 +263,10 @@ fn huge_and_deep_inputs_are_refused_quickly() {
     let ok = format!(r#"{many}"exp":1700000001}}"#);
     assert_eq!(verify(&signed(HS256, &ok)), Ok(()));
     let dup = format!(r#"{many}"exp":1700000001,"k1234":0}}"#);
-    assert_eq!(
+    assert!(matches!(
         verify(&signed(HS256, &dup)),
-        Err(VerifyError::PayloadJson(JsonError::DuplicateKey))
-    );
+        Err(VerifyError::PayloadJson(e)) if e.rule() == Rule::DuplicateKey
+    ));
 }
 
 #[test]
@@ -714,10 +714,11 @@ fn errors_read_well() {
         VerifyError::InvalidClaim(TimeClaim::Nbf).to_string(),
         "the token's nbf claim is not a non-negative integer below 2^53"
     );
-    let e: Box<dyn std::error::Error> = Box::new(VerifyError::PayloadJson(JsonError::Syntax));
+    let json = twilio_jwt::json::parse(b"[1,]").unwrap_err();
+    let e: Box<dyn std::error::Error> = Box::new(VerifyError::PayloadJson(json));
     assert_eq!(
         e.to_string(),
-        "the token's payload is not strict JSON: invalid JSON syntax"
+        format!("the token's payload is not strict JSON: {json}")
     );
     assert!(e.source().is_some());
     // Every message is one sentence: no trailing period, no line break.

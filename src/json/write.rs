@@ -1,6 +1,7 @@
 //! A compact JSON writer with twilio-python's escaping, streaming into a [`Sink`].
 
-use super::read::{Kind, ONES, Value, below, find, has_byte};
+use super::swar::{ONES, below, find, has_byte};
+use super::value::{Kind, Value};
 
 /// Somewhere bytes can be streamed to: a counter, a base64url + HMAC encoder, a buffer.
 ///
@@ -55,8 +56,9 @@ pub struct JsonWriter<'s> {
     comma: bool,
 }
 
-/// Bytes gathered before each call to the sink: JSON comes in many tiny pieces.
-const BUFFER: usize = 256;
+/// Bytes gathered before each call to the sink: JSON comes in many tiny pieces, and a typical
+/// token's whole payload fits, so the sink (base64 and the MAC) sees it in one or two calls.
+const BUFFER: usize = 512;
 
 /// Gathers small writes and hands the sink larger chunks.
 struct Buffered<'s> {
@@ -89,6 +91,30 @@ impl Buffered<'_> {
         let (middle, tail) = rest.split_at_mut(text.len());
         middle.copy_from_slice(text);
         tail.copy_from_slice(suffix);
+        self.len += total;
+        true
+    }
+}
+
+impl Buffered<'_> {
+    /// `prefix` `name` `":"` `value` `"` straight into the buffer when neither needs escaping
+    /// and all fits; `false` (nothing written) otherwise.
+    #[inline]
+    fn put_plain_pair(&mut self, prefix: &[u8], name: &[u8], value: &[u8]) -> bool {
+        let total = prefix.len() + name.len() + 3 + value.len() + 1;
+        let Some(dst) = self.buf.get_mut(self.len..self.len + total) else {
+            return false;
+        };
+        if plain_run(name) != name.len() || plain_run(value) != value.len() {
+            return false;
+        }
+        let mut at = 0;
+        for part in [prefix, name, b"\":\"", value, b"\""] {
+            if let Some(slot) = dst.get_mut(at..at + part.len()) {
+                slot.copy_from_slice(part);
+            }
+            at += part.len();
+        }
         self.len += total;
         true
     }
@@ -245,6 +271,15 @@ impl<'s> JsonWriter<'s> {
 
     /// Write `"name":"value"`.
     pub fn field_str(&mut self, name: &str, value: &str) {
+        // The common case, a name and a value with nothing to escape: one contiguous run.
+        let open: &[u8] = if self.comma { b",\"" } else { b"\"" };
+        if self
+            .sink
+            .put_plain_pair(open, name.as_bytes(), value.as_bytes())
+        {
+            self.comma = true;
+            return;
+        }
         self.key(name);
         self.string(value);
     }
@@ -532,6 +567,42 @@ mod tests {
             core::str::from_utf8(&b[..n]).unwrap(),
             r#"{"a":"x","b":[0,18446744073709551615,{}],"c":null}"#
         );
+    }
+
+    #[test]
+    fn field_str_is_key_then_string() {
+        // The one-run path and the piecewise path write the same bytes, whatever needs
+        // escaping and wherever the buffer fills.
+        struct Bytes(std::vec::Vec<u8>);
+        impl Sink for Bytes {
+            fn put(&mut self, bytes: &[u8]) {
+                self.0.extend_from_slice(bytes);
+            }
+        }
+        let long = "x".repeat(300);
+        let texts = ["", "a", "plain text", "quo\"te", "Zoë", "\u{1}", &long];
+        for name in texts {
+            for value in texts {
+                for lead in [0usize, 1, 200, 500] {
+                    let render = |whole: bool| {
+                        let mut out = Bytes(std::vec::Vec::new());
+                        let mut w = JsonWriter::new(&mut out);
+                        w.begin_object();
+                        w.field_str("pad", &"p".repeat(lead));
+                        if whole {
+                            w.field_str(name, value);
+                        } else {
+                            w.key(name);
+                            w.string(value);
+                        }
+                        w.end_object();
+                        drop(w);
+                        out.0
+                    };
+                    assert_eq!(render(true), render(false), "{name:?} {value:?} {lead}");
+                }
+            }
+        }
     }
 
     #[test]

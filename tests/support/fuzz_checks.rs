@@ -16,7 +16,7 @@ use std::fmt::Write as _;
 use hmac::{Hmac, KeyInit, Mac};
 use serde_json::{Map, Value as J, json};
 use sha2::{Sha256, Sha384, Sha512};
-use twilio_jwt::json::{JsonError, JsonStr, JsonWriter, Kind, MAX_DEPTH, Sink, Value, parse};
+use twilio_jwt::json::{JsonStr, JsonWriter, Kind, MAX_DEPTH, Rule, Sink, Value, parse};
 use twilio_jwt::{
     AccessToken, Algorithm, ChannelKind, ChatGrant, Claims, ClientCapability, ConversationsGrant,
     FilterRequirement, FormEncoded, Grant, IpMessagingGrant, Key, MAX_TOKEN_LEN, MintError,
@@ -438,9 +438,9 @@ pub fn check_json_parse(data: &[u8]) {
         }
         Err(e) => {
             if let Ok(j) = serde {
-                match e {
-                    JsonError::TooDeep => assert!(depth(&j) > twilio_jwt::json::MAX_DEPTH),
-                    JsonError::DuplicateKey => {}
+                match e.rule() {
+                    Rule::TooDeep => assert!(depth(&j) > twilio_jwt::json::MAX_DEPTH),
+                    Rule::DuplicateKey => {}
                     _ => panic!("serde_json accepts {j}, the reader says {e:?}"),
                 }
             }

@@ -1,0 +1,395 @@
+//! Unpadded base64url (RFC 4648 §5) for the header and payload segments of a token.
+//!
+//! These segments are not secret, so plain table lookups are used: several times faster than
+//! base64ct's constant-time codec, which is kept for the MAC. Decoding is canonical only: no
+//! padding, no `+` or `/`, no length of the form 4k+1, and zero unused bits in the last
+//! character, so every token has exactly one accepted spelling.
+//!
+//! On 64-bit targets encoding goes through a 4,096-entry table of character pairs (two 6-bit
+//! groups at once, 8 KB) and decoding through one 256-entry table per position in a group of
+//! four (4 KB), so that a group is four lookups OR-ed together. Other targets (WASM, Cortex-M),
+//! where size matters more, keep a 64-byte alphabet and a 256-byte decode table.
+
+/// Length of the unpadded base64url encoding of `n` bytes.
+pub(crate) const fn encoded_len(n: usize) -> usize {
+    (n / 3) * 4 + [0, 2, 3][n % 3]
+}
+
+/// Length of the bytes decoded from `n` characters (`n % 4 == 1` is invalid and counts as 0).
+const fn decoded_len(n: usize) -> usize {
+    n / 4 * 3 + [0, 0, 1, 2][n % 4]
+}
+
+const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+
+/// The value of a base64url character, or 0xff.
+const fn value(c: u8) -> u8 {
+    match c {
+        b'A'..=b'Z' => c - b'A',
+        b'a'..=b'z' => c - b'a' + 26,
+        b'0'..=b'9' => c - b'0' + 52,
+        b'-' => 62,
+        b'_' => 63,
+        _ => 0xff,
+    }
+}
+
+/// Encode `src` into the start of `dst`; `None` if it does not fit.
+pub(crate) fn encode<'o>(src: &[u8], dst: &'o mut [u8]) -> Option<&'o [u8]> {
+    #[cfg(target_pointer_width = "64")]
+    return wide::encode(src, dst);
+    #[cfg(not(target_pointer_width = "64"))]
+    return small::encode(src, dst);
+}
+
+/// Decode canonical unpadded base64url `input` into the start of `out`; `None` if it is not
+/// canonical or `out` is too short.
+pub(crate) fn decode<'o>(input: &[u8], out: &'o mut [u8]) -> Option<&'o [u8]> {
+    #[cfg(target_pointer_width = "64")]
+    return wide::decode(input, out);
+    #[cfg(not(target_pointer_width = "64"))]
+    return small::decode(input, out);
+}
+
+/// The last one to three bytes, from the last two to four characters: `None` for a 4k+1 length,
+/// an invalid character or non-zero unused bits.
+fn decode_tail(rest: &[u8], tail: &mut [u8]) -> Option<()> {
+    let mut word = 0u32;
+    for &c in rest {
+        let v = value(c);
+        if v == 0xff {
+            return None;
+        }
+        word = (word << 6) | u32::from(v);
+    }
+    let spare = [0, 0, 4, 2][rest.len() % 4];
+    if rest.len() % 4 == 1 || word & ((1 << spare) - 1) != 0 {
+        return None;
+    }
+    let bytes = (word >> spare).to_be_bytes();
+    tail.copy_from_slice(bytes.get(4 - tail.len()..)?);
+    Some(())
+}
+
+/// The 64-bit codec: pair table out, per-position tables in.
+#[cfg(target_pointer_width = "64")]
+mod wide {
+    use super::{ALPHABET, decode_tail, decoded_len, encoded_len, value};
+
+    /// `PAIRS[v]`: the two characters of the 12-bit `v`, first in the low byte.
+    static PAIRS: [u16; 4096] = {
+        let mut table = [0u16; 4096];
+        let mut v = 0;
+        while v < 4096 {
+            table[v] = ALPHABET[v >> 6] as u16 | (ALPHABET[v & 63] as u16) << 8;
+            v += 1;
+        }
+        table
+    };
+
+    /// Set in a decode-table entry for a byte that is not a base64url character.
+    const INVALID: u32 = 1 << 31;
+
+    /// `DECODE[k][c]`: the value of character `c` at position `k` of a group of four, already
+    /// shifted into its place in the group's 24 bits (or [`INVALID`]).
+    static DECODE: [[u32; 256]; 4] = {
+        let mut table = [[INVALID; 256]; 4];
+        let mut c = 0;
+        while c < 256 {
+            let v = value(c as u8);
+            if v != 0xff {
+                let mut k = 0;
+                while k < 4 {
+                    table[k][c] = (v as u32) << (18 - 6 * k);
+                    k += 1;
+                }
+            }
+            c += 1;
+        }
+        table
+    };
+
+    #[inline]
+    fn pair(v: u64) -> u64 {
+        u64::from(PAIRS[(v & 0xfff) as usize])
+    }
+
+    pub(super) fn encode<'o>(src: &[u8], dst: &'o mut [u8]) -> Option<&'o [u8]> {
+        let dst = dst.get_mut(..encoded_len(src.len()))?;
+        // Six bytes in, four pairs out, one 8-byte store.
+        let mut chunks = src.chunks_exact(6);
+        let mut out = dst.chunks_exact_mut(8);
+        for (c, o) in (&mut chunks).zip(&mut out) {
+            let w = u64::from_be_bytes([0, 0, c[0], c[1], c[2], c[3], c[4], c[5]]);
+            let chars = pair(w >> 36) | pair(w >> 24) << 16 | pair(w >> 12) << 32 | pair(w) << 48;
+            o.copy_from_slice(&chars.to_le_bytes());
+        }
+        let rest = chunks.remainder();
+        let tail = out.into_remainder();
+        let word = rest.iter().fold(0u64, |w, &b| w << 8 | u64::from(b)) << (8 * (6 - rest.len()));
+        for (i, slot) in tail.iter_mut().enumerate() {
+            *slot = ALPHABET[((word >> (42 - 6 * i)) & 63) as usize];
+        }
+        Some(dst)
+    }
+
+    #[inline]
+    fn group(c: &[u8]) -> u32 {
+        let [a, b, c, d] = [0, 1, 2, 3].map(|i| usize::from(c.get(i).copied().unwrap_or(b'=')));
+        DECODE[0][a] | DECODE[1][b] | DECODE[2][c] | DECODE[3][d]
+    }
+
+    pub(super) fn decode<'o>(input: &[u8], out: &'o mut [u8]) -> Option<&'o [u8]> {
+        let out = out.get_mut(..decoded_len(input.len()))?;
+        // Eight characters in, six bytes out; an invalid character sets the top bit of its
+        // group, checked once per eight.
+        let mut chunks = input.chunks_exact(8);
+        let mut dst = out.chunks_exact_mut(6);
+        for (chunk, o) in (&mut chunks).zip(&mut dst) {
+            let (hi, lo) = chunk.split_at(4);
+            let (hi, lo) = (group(hi), group(lo));
+            if (hi | lo) & INVALID != 0 {
+                return None;
+            }
+            let word = u64::from(hi) << 24 | u64::from(lo);
+            o.copy_from_slice(word.to_be_bytes().get(2..)?);
+        }
+        // Up to seven characters are left: a whole group of four, then the partial one.
+        let mut rest = chunks.remainder();
+        let mut tail = dst.into_remainder();
+        if rest.len() >= 4 {
+            let (head, more) = rest.split_at(4);
+            let g = group(head);
+            if g & INVALID != 0 {
+                return None;
+            }
+            let (three, left) = tail.split_at_mut(3);
+            three.copy_from_slice(g.to_be_bytes().get(1..)?);
+            (rest, tail) = (more, left);
+        }
+        decode_tail(rest, tail)?;
+        Some(out)
+    }
+}
+
+/// The small codec: a 64-byte alphabet out, a 256-byte table in.
+#[cfg(any(test, not(target_pointer_width = "64")))]
+mod small {
+    use super::{ALPHABET, decode_tail, decoded_len, encoded_len, value};
+
+    const TABLE: [u8; 256] = {
+        let mut table = [0xffu8; 256];
+        let mut i = 0;
+        while i < 256 {
+            table[i] = value(i as u8);
+            i += 1;
+        }
+        table
+    };
+
+    pub(super) fn encode<'o>(src: &[u8], dst: &'o mut [u8]) -> Option<&'o [u8]> {
+        let char_at = |word: u64, shift: u32| u64::from(ALPHABET[((word >> shift) & 63) as usize]);
+        let dst = dst.get_mut(..encoded_len(src.len()))?;
+        // Six bytes in, eight characters out, one 8-byte store.
+        let mut chunks = src.chunks_exact(6);
+        let mut out = dst.chunks_exact_mut(8);
+        for (c, o) in (&mut chunks).zip(&mut out) {
+            let word = u64::from_be_bytes([0, 0, c[0], c[1], c[2], c[3], c[4], c[5]]);
+            let mut chars = 0u64;
+            for k in 0..8 {
+                chars |= char_at(word, 42 - 6 * k) << (8 * k);
+            }
+            o.copy_from_slice(&chars.to_le_bytes());
+        }
+        let rest = chunks.remainder();
+        let tail = out.into_remainder();
+        let word = rest.iter().fold(0u64, |w, &b| w << 8 | u64::from(b)) << (8 * (6 - rest.len()));
+        for (i, slot) in tail.iter_mut().enumerate() {
+            *slot = char_at(word, 42 - 6 * i as u32) as u8;
+        }
+        Some(dst)
+    }
+
+    pub(super) fn decode<'o>(input: &[u8], out: &'o mut [u8]) -> Option<&'o [u8]> {
+        let value = |c: u8| u64::from(TABLE[usize::from(c)]);
+        let out = out.get_mut(..decoded_len(input.len()))?;
+        // Eight characters in, six bytes out; an invalid character has a table value with a
+        // high bit set, caught once per group.
+        let mut chunks = input.chunks_exact(8);
+        let mut dst = out.chunks_exact_mut(6);
+        for (chunk, o) in (&mut chunks).zip(&mut dst) {
+            let (mut word, mut bad) = (0u64, 0u64);
+            for &c in chunk {
+                let v = value(c);
+                bad |= v;
+                word = word << 6 | v;
+            }
+            if bad & 0xc0 != 0 {
+                return None;
+            }
+            o.copy_from_slice(word.to_be_bytes().get(2..)?);
+        }
+        let mut rest = chunks.remainder();
+        let mut tail = dst.into_remainder();
+        if rest.len() >= 4 {
+            let (head, more) = rest.split_at(4);
+            let (mut word, mut bad) = (0u32, 0u8);
+            for &c in head {
+                let v = TABLE[usize::from(c)];
+                bad |= v;
+                word = word << 6 | u32::from(v);
+            }
+            if bad & 0xc0 != 0 {
+                return None;
+            }
+            let (three, left) = tail.split_at_mut(3);
+            three.copy_from_slice(word.to_be_bytes().get(1..)?);
+            (rest, tail) = (more, left);
+        }
+        decode_tail(rest, tail)?;
+        Some(out)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use base64ct::{Base64UrlUnpadded, Encoding};
+    use proptest::prelude::*;
+    use std::vec;
+    use std::vec::Vec;
+
+    /// One implementation: its name, and the length it writes (`None`: refused).
+    type Codec = (&'static str, fn(&[u8], &mut [u8]) -> Option<usize>);
+
+    /// Every implementation compiled in.
+    fn encoders() -> Vec<Codec> {
+        let mut all: Vec<Codec> = vec![("small", |s, d| small::encode(s, d).map(<[u8]>::len))];
+        #[cfg(target_pointer_width = "64")]
+        all.push(("wide", |s, d| wide::encode(s, d).map(<[u8]>::len)));
+        all
+    }
+
+    fn decoders() -> Vec<Codec> {
+        let mut all: Vec<Codec> = vec![("small", |s, d| small::decode(s, d).map(<[u8]>::len))];
+        #[cfg(target_pointer_width = "64")]
+        all.push(("wide", |s, d| wide::decode(s, d).map(<[u8]>::len)));
+        all
+    }
+
+    fn theirs_decode(text: &[u8]) -> Option<Vec<u8>> {
+        let mut out = vec![0u8; text.len()];
+        Base64UrlUnpadded::decode(text, &mut out)
+            .ok()
+            .map(<[u8]>::to_vec)
+    }
+
+    #[test]
+    fn canonical_only() {
+        for (name, decode) in decoders() {
+            let mut out = [0u8; 8];
+            let mut d = |t: &[u8]| decode(t, &mut out).map(|n| out[..n].to_vec());
+            assert_eq!(d(b""), Some(vec![]), "{name}");
+            assert_eq!(d(b"YQ"), Some(b"a".to_vec()), "{name}");
+            assert_eq!(d(b"YWI"), Some(b"ab".to_vec()), "{name}");
+            assert_eq!(d(b"YWJj"), Some(b"abc".to_vec()), "{name}");
+            assert_eq!(d(b"-_-_"), Some(vec![0xfb, 0xff, 0xbf]), "{name}");
+            // Non-zero unused bits, a 4k+1 length, padding and the standard alphabet.
+            for bad in [
+                &b"YR"[..],
+                b"YWJ",
+                b"YWJjZ",
+                b"YQ==",
+                b"+/+/",
+                b"YWJjYQ=",
+                b"YWJj\0",
+            ] {
+                assert_eq!(d(bad), None, "{name} {bad:?}");
+            }
+            let mut short = [0u8; 2];
+            assert_eq!(decode(b"YWJj", &mut short), None, "{name}");
+        }
+        for (name, encode) in encoders() {
+            let mut out = [0u8; 3];
+            assert_eq!(encode(b"abc", &mut out), None, "{name}");
+        }
+    }
+
+    #[test]
+    fn every_length_and_every_wrong_character() {
+        // One character wrong anywhere: refused, or decoded exactly as base64ct does.
+        let data: [u8; 20] = core::array::from_fn(|i| (i as u8).wrapping_mul(97).wrapping_add(13));
+        let wrong: &[u8] = if cfg!(miri) {
+            b"=+A"
+        } else {
+            b"=+/ \x80A_\xff-z9"
+        };
+        for n in 0..=data.len() {
+            let text = Base64UrlUnpadded::encode_string(&data[..n]).into_bytes();
+            for (name, decode) in decoders() {
+                let mut out = [0u8; 32];
+                let len = decode(&text, &mut out);
+                assert_eq!(len.map(|l| &out[..l]), Some(&data[..n]), "{name} {n}");
+                for at in 0..text.len() {
+                    for &bad in wrong {
+                        let mut t = text.clone();
+                        t[at] = bad;
+                        let ours = decode(&t, &mut out).map(|l| out[..l].to_vec());
+                        assert_eq!(ours, theirs_decode(&t), "{name} {t:?}");
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn encoded_len_matches_base64ct() {
+        for n in 0..100 {
+            assert_eq!(
+                encoded_len(n),
+                Base64UrlUnpadded::encoded_len(&vec![0u8; n])
+            );
+        }
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(if cfg!(miri) { 4 } else { 256 }))]
+
+        /// Encoding agrees with base64ct and decoding undoes it, for every implementation.
+        #[test]
+        fn round_trip_agrees_with_base64ct(data in proptest::collection::vec(any::<u8>(), 0..300)) {
+            let theirs = Base64UrlUnpadded::encode_string(&data);
+            for (name, encode) in encoders() {
+                let mut text = vec![0u8; encoded_len(data.len())];
+                let n = encode(&data, &mut text);
+                prop_assert_eq!(n, Some(text.len()), "{}", name);
+                prop_assert_eq!(&text[..], theirs.as_bytes(), "{}", name);
+            }
+            for (name, decode) in decoders() {
+                let mut out = vec![0u8; data.len() + 2];
+                let n = decode(theirs.as_bytes(), &mut out);
+                prop_assert_eq!(n.map(|n| &out[..n]), Some(&data[..]), "{}", name);
+            }
+        }
+
+        /// Any text, mostly from the alphabet: accepted exactly when base64ct accepts it, with
+        /// the same bytes.
+        #[test]
+        fn decoding_agrees_with_base64ct(
+            text in proptest::collection::vec(
+                prop_oneof![
+                    8 => proptest::sample::select(ALPHABET.to_vec()),
+                    1 => any::<u8>(),
+                ],
+                0..80,
+            )
+        ) {
+            let theirs = theirs_decode(&text);
+            for (name, decode) in decoders() {
+                let mut out = vec![0u8; text.len()];
+                let ours = decode(&text, &mut out).map(|n| out[..n].to_vec());
+                prop_assert_eq!(&ours, &theirs, "{}", name);
+            }
+        }
+    }
+}

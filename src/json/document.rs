@@ -1,0 +1,248 @@
+//! [`Document`]: a validated document with a "tape" of where the members of its top-level
+//! object, and of one object inside it, are. Crate-internal.
+//!
+//! The verifier looks up a handful of claims in the payload (`exp`, `nbf`, `iat`, `grants`, …)
+//! and then a handful of members of `grants` (`identity`, `video`, …). With plain [`Value`]s
+//! every lookup walks the object's text again, skipping each member's value. The tape is filled
+//! during the one validating pass (a few stores per member of those two objects, no
+//! allocation), and [`Document::get`] / [`Document::nested_get`] then compare names against at
+//! most [`TAPE_LEN`] recorded spans and slice the value out directly.
+//!
+//! Use:
+//!
+//! ```ignore
+//! let doc = parse_document(payload, MAX_DEPTH, &["exp", "nbf", "iat", "grants"], "grants")?;
+//! let exp = doc.get("exp");                  // the payload's member, from the tape
+//! let identity = doc.nested_get("identity"); // grants.identity, from the tape
+//! let room = doc.nested_get("video").and_then(|v| v.get("room")); // deeper: lazy, as before
+//! ```
+//!
+//! Results are always exactly those of [`Value::get`] on the same objects. The top-level names
+//! asked for at parse time (up to [`MAX_WANTED`]) are found during the pass, so their lookups
+//! cost one comparison per asked-for name whatever the object's size. Other names are answered
+//! from the first [`TAPE_LEN`] members; of a larger object they take the lazy path, as does
+//! everything in a document longer than 65,535 bytes.
+
+// The verifier uses `get` for the claims it caches; the nested tape (`nested_get`, for the
+// `grants` lookups) waits for `Claims` to keep the `Document`, which is being reworked in
+// parallel.
+#![cfg_attr(not(test), allow(dead_code))]
+
+use super::unescape::JsonStr;
+use super::value::Value;
+
+/// Members recorded per object.
+pub(crate) const TAPE_LEN: usize = 16;
+/// Top-level names that can be asked for: their members are found during the pass wherever
+/// they are, so looking them up costs nothing.
+pub(crate) const MAX_WANTED: usize = 4;
+
+/// A span of the document's text.
+type Span = (u16, u16);
+
+/// Spans into the document's text: the name's raw text (between the quotes) and the value.
+#[derive(Clone, Copy, Debug)]
+struct Member {
+    name: Span,
+    value: Span,
+}
+
+impl Member {
+    const EMPTY: Member = Member {
+        name: (0, 0),
+        value: (0, 0),
+    };
+}
+
+/// Where the members of one object are: the first [`TAPE_LEN`], and the values of the asked-for
+/// names wherever they are.
+#[derive(Clone, Copy, Debug)]
+pub(super) struct Tape {
+    members: [Member; TAPE_LEN],
+    len: u8,
+    /// `found[i]`: the value of the `i`-th asked-for name, if the object has it.
+    found: [Option<Span>; MAX_WANTED],
+    /// Every member is in `members`.
+    all_recorded: bool,
+    /// Something did not fit (an offset beyond 65,535): the tape cannot answer.
+    broken: bool,
+    /// The last member's value end is not known yet: it goes in `members` and/or `found`.
+    pending_member: bool,
+    pending_found: Option<u8>,
+}
+
+impl Tape {
+    pub(super) const EMPTY: Tape = Tape {
+        members: [Member::EMPTY; TAPE_LEN],
+        len: 0,
+        found: [None; MAX_WANTED],
+        all_recorded: true,
+        broken: false,
+        pending_member: false,
+        pending_found: None,
+    };
+
+    /// A member whose name's raw text spans `span` and whose value starts at `value_start`;
+    /// `wanted`: the index of its name among the asked-for ones.
+    #[inline(always)]
+    pub(super) fn member(
+        &mut self,
+        span: (usize, usize),
+        value_start: usize,
+        wanted: Option<usize>,
+    ) {
+        if self.broken {
+            return;
+        }
+        let recorded = usize::from(self.len) < TAPE_LEN;
+        if !recorded {
+            self.all_recorded = false;
+            if wanted.is_none() {
+                return;
+            }
+        }
+        let fit = |a: usize, b: usize| Some((u16::try_from(a).ok()?, u16::try_from(b).ok()?));
+        let (Some(name), Some(value)) = (fit(span.0, span.1), fit(value_start, value_start)) else {
+            self.broken = true;
+            return;
+        };
+        if recorded && let Some(slot) = self.members.get_mut(usize::from(self.len)) {
+            *slot = Member { name, value };
+            self.len += 1;
+            self.pending_member = true;
+        }
+        if let Some(i) = wanted
+            && let Some(slot) = self.found.get_mut(i)
+        {
+            *slot = Some(value);
+            self.pending_found = u8::try_from(i).ok();
+        }
+    }
+
+    /// The last member's value ends at `end`.
+    #[inline(always)]
+    pub(super) fn value_end(&mut self, end: usize) {
+        if !self.pending_member && self.pending_found.is_none() {
+            return;
+        }
+        let Ok(end) = u16::try_from(end) else {
+            self.broken = true;
+            return;
+        };
+        if self.pending_member {
+            self.pending_member = false;
+            if let Some(m) = self.members.get_mut(usize::from(self.len).wrapping_sub(1)) {
+                m.value.1 = end;
+            }
+        }
+        if let Some(i) = self.pending_found.take()
+            && let Some(Some(v)) = self.found.get_mut(usize::from(i))
+        {
+            v.1 = end;
+        }
+    }
+
+    /// `Some(result of Value::get)` when the tape knows it, `None` to take the lazy path.
+    /// `wanted`: the index of `name` among the asked-for names.
+    fn get<'a>(
+        &self,
+        text: &'a str,
+        name: &str,
+        wanted: Option<usize>,
+    ) -> Option<Option<Value<'a>>> {
+        if self.broken || self.pending_member || self.pending_found.is_some() {
+            return None;
+        }
+        let span = |(a, b): Span| text.get(usize::from(a)..usize::from(b));
+        if let Some(i) = wanted {
+            let found = *self.found.get(i)?;
+            return Some(match found {
+                Some(v) => Some(Value::trusted(span(v)?)),
+                None => None,
+            });
+        }
+        if !self.all_recorded {
+            return None;
+        }
+        for m in self.members.get(..usize::from(self.len))? {
+            let raw = span(m.name)?;
+            if (JsonStr { raw }).eq_str(name) {
+                return Some(Some(Value::trusted(span(m.value)?)));
+            }
+        }
+        Some(None)
+    }
+}
+
+/// A validated document with the tape of its top-level object and of the object held by the
+/// top-level member named by [`parse_document`](super::grammar::parse_document).
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Document<'a> {
+    text: &'a str,
+    root: Value<'a>,
+    top: Tape,
+    /// The nested object's tape, if that member exists and holds an object.
+    nested: Option<Tape>,
+    nested_name: &'a str,
+    wanted: &'a [&'a str],
+}
+
+impl<'a> Document<'a> {
+    pub(super) fn new(
+        text: &'a str,
+        root: Value<'a>,
+        top: Tape,
+        nested: Option<Tape>,
+        nested_name: &'a str,
+        wanted: &'a [&'a str],
+    ) -> Self {
+        Document {
+            text,
+            root,
+            top,
+            nested,
+            nested_name,
+            wanted,
+        }
+    }
+
+    /// The whole document.
+    pub(crate) fn root(&self) -> Value<'a> {
+        self.root
+    }
+
+    /// `root().get(name)`, without walking the text when the top-level object was recorded.
+    pub(crate) fn get(&self, name: &str) -> Option<Value<'a>> {
+        let wanted = self.wanted.iter().position(|w| *w == name);
+        match self.top.get(self.text, name, wanted) {
+            Some(found) => found,
+            None => self.root.get(name),
+        }
+    }
+
+    /// `root().get(nested)?.get(name)` for the nested name given at parse time, without walking
+    /// the text when that object was recorded.
+    pub(crate) fn nested_get(&self, name: &str) -> Option<Value<'a>> {
+        match self.nested.and_then(|tape| tape.get(self.text, name, None)) {
+            Some(found) => found,
+            None => self.get(self.nested_name)?.get(name),
+        }
+    }
+}
+
+#[cfg(test)]
+impl<'a> Document<'a> {
+    /// What the top-level tape answers for `name` (`None`: it does not know).
+    pub(super) fn tape_answer(&self, name: &str) -> Option<Option<Value<'a>>> {
+        let wanted = self.wanted.iter().position(|w| *w == name);
+        self.top.get(self.text, name, wanted)
+    }
+
+    pub(super) fn top_is_recorded(&self) -> bool {
+        self.top.all_recorded && !self.top.broken
+    }
+
+    pub(super) fn nested_is_recorded(&self) -> bool {
+        self.nested.is_some_and(|t| t.all_recorded && !t.broken)
+    }
+}

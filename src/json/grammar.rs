@@ -1,0 +1,828 @@
+//! Validation: the one pass over the input that checks everything [`parse`] promises.
+
+use super::document::{Document, MAX_WANTED, Tape};
+use super::error::{JsonError, Rule};
+use super::keys::{Keys, LargeKeys, ObjectKeys};
+#[cfg(target_pointer_width = "64")]
+use super::keys::{NEEDS_ROOM, SmallKeys};
+use super::read::{skip_digits, skip_ws};
+use super::swar::{below, find, has_byte};
+use super::unescape::{JsonStr, hex4, text_hash};
+use super::value::Value;
+
+/// Maximum nesting depth: the top-level value counts as depth 1 (an object containing an object
+/// is depth 2). Only arrays and objects add depth; a document nested deeper is rejected with
+/// [`Rule::TooDeep`].
+pub const MAX_DEPTH: usize = 16;
+
+/// Parse `input` as exactly one strict JSON value.
+///
+/// Any kind of value is accepted at the top level. Insignificant whitespace (space, `\t`, `\n`,
+/// `\r` only) is allowed around tokens; nothing else may follow the value. Everything is
+/// validated up front, in one pass and in time linear in the input: UTF-8, grammar, escapes,
+/// surrogate pairs, raw control characters, duplicate keys at every level (compared after
+/// unescaping) and a nesting depth of at most [`MAX_DEPTH`]. The returned [`Value`] is a view
+/// over the validated text, without the surrounding whitespace.
+///
+/// ```
+/// use twilio_jwt::json::{Kind, Rule, parse};
+///
+/// let v = parse(b" [1, true, \"x\"] ").unwrap();
+/// assert_eq!(v.kind(), Kind::Array);
+/// assert_eq!(v.raw(), "[1, true, \"x\"]");
+///
+/// assert_eq!(parse(b"[1,]").unwrap_err().rule(), Rule::TrailingComma);
+/// assert_eq!(parse(br#"{"exp":1,"\u0065xp":2}"#).unwrap_err().rule(), Rule::DuplicateKey);
+/// let e = parse(b"{} {}").unwrap_err();
+/// assert_eq!((e.rule(), e.offset()), (Rule::TrailingData, 3));
+/// ```
+pub fn parse(input: &[u8]) -> Result<Value<'_>, JsonError> {
+    parse_nested(input, MAX_DEPTH)
+}
+
+/// [`parse`] with a lower depth limit, for a value that will sit `MAX_DEPTH - max_depth` levels
+/// down inside a token and must still be readable there.
+pub(crate) fn parse_nested(input: &[u8], max_depth: usize) -> Result<Value<'_>, JsonError> {
+    let (_, root) = run(input, max_depth, None)?;
+    Ok(root)
+}
+
+/// [`parse_nested`] that also records where the members of the top-level object (all of them
+/// if it has few, else the first ones and those named in `wanted`) and of its member named
+/// `nested` (when that holds an object) are: see [`Document`].
+pub(crate) fn parse_document<'a>(
+    input: &'a [u8],
+    max_depth: usize,
+    wanted: &'a [&'a str],
+    nested: &'a str,
+) -> Result<Document<'a>, JsonError> {
+    let wanted = wanted.get(..MAX_WANTED).unwrap_or(wanted);
+    let mut tapes = Tapes::new(wanted, nested);
+    let (text, root) = run(input, max_depth, Some(&mut tapes))?;
+    let inner = tapes.nested_seen.then_some(tapes.nested);
+    Ok(Document::new(text, root, tapes.top, inner, nested, wanted))
+}
+
+fn run<'a>(
+    input: &'a [u8],
+    max_depth: usize,
+    tapes: Option<&mut Tapes<'_>>,
+) -> Result<(&'a str, Value<'a>), JsonError> {
+    let text = core::str::from_utf8(input)
+        .map_err(|e| JsonError::new(Rule::InvalidUtf8, e.valid_up_to()))?;
+    let b = text.as_bytes();
+    let start = skip_ws(b, 0);
+    let end = validate_any(text, start, max_depth, tapes)?;
+    let after = skip_ws(b, end);
+    if after != b.len() {
+        return Err(JsonError::new(Rule::TrailingData, after));
+    }
+    let raw = text.get(start..end).unwrap_or_default();
+    Ok((text, Value::trusted(raw)))
+}
+
+/// The two tapes being recorded.
+struct Tapes<'n> {
+    wanted: Wanted<'n>,
+    nested_name: &'n str,
+    top: Tape,
+    nested: Tape,
+    /// The top-level member being read is the one named `nested_name`.
+    in_nested_member: bool,
+    nested_seen: bool,
+}
+
+impl<'n> Tapes<'n> {
+    fn new(wanted: &[&'n str], nested_name: &'n str) -> Self {
+        Tapes {
+            wanted: Wanted::new(wanted),
+            nested_name,
+            top: Tape::EMPTY,
+            nested: Tape::EMPTY,
+            in_nested_member: false,
+            nested_seen: false,
+        }
+    }
+
+    /// Tapes for the same names, with nothing recorded.
+    #[cfg(target_pointer_width = "64")]
+    fn new_like(other: &Self) -> Self {
+        Tapes {
+            wanted: other.wanted,
+            nested_name: other.nested_name,
+            top: Tape::EMPTY,
+            nested: Tape::EMPTY,
+            in_nested_member: false,
+            nested_seen: false,
+        }
+    }
+
+    fn get(&mut self, which: Taped) -> Option<&mut Tape> {
+        match which {
+            Taped::No => None,
+            Taped::Top => Some(&mut self.top),
+            Taped::Nested => Some(&mut self.nested),
+        }
+    }
+}
+
+/// The top-level names whose members are recorded even beyond the tape's length.
+#[derive(Clone, Copy)]
+struct Wanted<'n> {
+    hashes: [u32; MAX_WANTED],
+    names: [&'n str; MAX_WANTED],
+    len: usize,
+}
+
+impl<'n> Wanted<'n> {
+    fn new(names: &[&'n str]) -> Self {
+        let mut wanted = Wanted {
+            hashes: [0; MAX_WANTED],
+            names: [""; MAX_WANTED],
+            len: names.len().min(MAX_WANTED),
+        };
+        for ((h, n), name) in wanted.hashes.iter_mut().zip(&mut wanted.names).zip(names) {
+            *h = text_hash(name);
+            *n = name;
+        }
+        wanted
+    }
+
+    /// The index of `name`, whose hash is `hash`, among them (hashes compared first).
+    #[inline]
+    fn index_of(&self, hash: u32, name: JsonStr<'_>) -> Option<usize> {
+        let hashes = self.hashes.get(..self.len).unwrap_or_default();
+        hashes
+            .iter()
+            .zip(&self.names)
+            .position(|(&h, w)| h == hash && name.eq_str(w))
+    }
+}
+
+/// Which tape an open object writes to.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Taped {
+    No,
+    Top,
+    Nested,
+}
+
+#[inline]
+fn fail<T>(rule: Rule, at: usize) -> Result<T, JsonError> {
+    Err(JsonError::new(rule, at))
+}
+
+/// What is wrong at `at`: the input ended, or the byte there does not fit.
+#[inline]
+fn unexpected<T>(b: &[u8], at: usize) -> Result<T, JsonError> {
+    fail(
+        if at >= b.len() {
+            Rule::UnexpectedEnd
+        } else {
+            Rule::UnexpectedByte
+        },
+        at,
+    )
+}
+
+/// A number or literal must not run straight into something that looks like more of a token
+/// (`01`, `1.2.3`, `truex`).
+#[inline]
+fn glued(b: &[u8], i: usize) -> bool {
+    matches!(b.get(i), Some(c) if c.is_ascii_alphanumeric() || matches!(c, b'.' | b'+' | b'-' | b'_'))
+}
+
+/// An open container.
+#[derive(Clone, Copy)]
+struct Open {
+    /// Offset of the opening bracket.
+    at: usize,
+    is_object: bool,
+    keys: ObjectKeys,
+    tape: Taped,
+}
+
+impl Open {
+    const EMPTY: Open = Open {
+        at: 0,
+        is_object: false,
+        keys: ObjectKeys::EMPTY,
+        tape: Taped::No,
+    };
+}
+
+/// [`validate`] with a small pool of names first, then (for the rare document that has more
+/// open names than that) again with the large one, whose stack only such a document touches.
+#[cfg(target_pointer_width = "64")]
+fn validate_any(
+    text: &str,
+    pos: usize,
+    max_depth: usize,
+    tapes: Option<&mut Tapes<'_>>,
+) -> Result<usize, JsonError> {
+    let mut tapes = tapes;
+    match validate(
+        text,
+        pos,
+        max_depth,
+        tapes.as_deref_mut(),
+        &mut SmallKeys::new(),
+    ) {
+        Err(e) if e == NEEDS_ROOM => {
+            if let Some(t) = tapes.as_deref_mut() {
+                *t = Tapes::new_like(t);
+            }
+            validate_large(text, pos, max_depth, tapes)
+        }
+        done => done,
+    }
+}
+
+#[cfg(target_pointer_width = "64")]
+#[inline(never)]
+fn validate_large(
+    text: &str,
+    pos: usize,
+    max_depth: usize,
+    tapes: Option<&mut Tapes<'_>>,
+) -> Result<usize, JsonError> {
+    validate(text, pos, max_depth, tapes, &mut LargeKeys::new())
+}
+
+/// [`validate`] with the target's one pool of names.
+#[cfg(not(target_pointer_width = "64"))]
+fn validate_any(
+    text: &str,
+    pos: usize,
+    max_depth: usize,
+    tapes: Option<&mut Tapes<'_>>,
+) -> Result<usize, JsonError> {
+    validate(text, pos, max_depth, tapes, &mut LargeKeys::new())
+}
+
+/// Validate the whole value starting at `pos` (the first non-whitespace byte); return the index
+/// just past it.
+fn validate<const P: usize, const I: usize>(
+    text: &str,
+    mut pos: usize,
+    max_depth: usize,
+    mut tapes: Option<&mut Tapes<'_>>,
+    keys: &mut Keys<P, I>,
+) -> Result<usize, JsonError> {
+    let b = text.as_bytes();
+    let mut stack = [Open::EMPTY; MAX_DEPTH];
+    let mut depth = 0usize;
+    'value: loop {
+        // Expecting a value.
+        pos = skip_ws(b, pos);
+        match b.get(pos) {
+            Some(&open @ (b'{' | b'[')) => {
+                let is_object = open == b'{';
+                if depth >= max_depth {
+                    return fail(Rule::TooDeep, pos);
+                }
+                let tape = match (depth, tapes.as_deref_mut()) {
+                    (0, Some(_)) if is_object => Taped::Top,
+                    (1, Some(t)) if is_object && t.in_nested_member => {
+                        t.nested_seen = true;
+                        Taped::Nested
+                    }
+                    _ => Taped::No,
+                };
+                let Some(slot) = stack.get_mut(depth) else {
+                    return fail(Rule::TooDeep, pos);
+                };
+                *slot = Open {
+                    at: pos,
+                    is_object,
+                    keys: keys.open(),
+                    tape,
+                };
+                depth += 1;
+                pos = skip_ws(b, pos + 1);
+                match b.get(pos) {
+                    Some(b'}') if is_object => {
+                        pos += 1;
+                        depth -= 1;
+                    }
+                    Some(b']') if !is_object => {
+                        pos += 1;
+                        depth -= 1;
+                    }
+                    _ => {
+                        if is_object {
+                            pos = member(text, pos, slot, keys, tapes.as_deref_mut(), depth)?;
+                        }
+                        continue 'value;
+                    }
+                }
+            }
+            Some(b'"') => pos = scan_string(b, pos)?.0,
+            Some(b't') => pos = scan_literal(b, pos, b"true")?,
+            Some(b'f') => pos = scan_literal(b, pos, b"false")?,
+            Some(b'n') => pos = scan_literal(b, pos, b"null")?,
+            Some(b'-' | b'0'..=b'9') => pos = scan_number(b, pos)?,
+            _ => return unexpected(b, pos),
+        }
+        // A value is complete: close containers or move on to the next element/member.
+        loop {
+            let Some(top) = depth.checked_sub(1) else {
+                return Ok(pos);
+            };
+            let Some(open) = stack.get_mut(top) else {
+                return unexpected(b, pos);
+            };
+            if let Some(tape) = tapes.as_deref_mut().and_then(|t| t.get(open.tape)) {
+                tape.value_end(pos);
+            }
+            pos = skip_ws(b, pos);
+            match b.get(pos) {
+                Some(b',') => {
+                    if matches!(b.get(skip_ws(b, pos + 1)), Some(b']' | b'}')) {
+                        return fail(Rule::TrailingComma, pos);
+                    }
+                    pos += 1;
+                    if open.is_object {
+                        pos = member(text, pos, open, keys, tapes.as_deref_mut(), depth)?;
+                    }
+                    continue 'value;
+                }
+                Some(b'}') if open.is_object => {
+                    pos += 1;
+                    let object = text.get(open.at..pos).unwrap_or_default();
+                    keys.close(text, &open.keys, open.at, object)?;
+                    depth = top;
+                }
+                Some(b']') if !open.is_object => {
+                    pos += 1;
+                    depth = top;
+                }
+                _ => return unexpected(b, pos),
+            }
+        }
+    }
+}
+
+/// Validate a member's name and colon (from `pos`, before any whitespace), check the name
+/// against the object's earlier ones and record it; return the index after the colon.
+#[inline(always)]
+fn member<const P: usize, const I: usize>(
+    text: &str,
+    pos: usize,
+    object: &mut Open,
+    keys: &mut Keys<P, I>,
+    tapes: Option<&mut Tapes<'_>>,
+    depth: usize,
+) -> Result<usize, JsonError> {
+    let b = text.as_bytes();
+    let at = skip_ws(b, pos);
+    if b.get(at) != Some(&b'"') {
+        return unexpected(b, at);
+    }
+    let (end, escaped) = scan_string(b, at)?;
+    let colon = skip_ws(b, end);
+    if b.get(colon) != Some(&b':') {
+        return unexpected(b, colon);
+    }
+    let raw = text.get(at + 1..end - 1).unwrap_or_default();
+    let name = JsonStr { raw };
+    let hash = keys.add(text, &mut object.keys, at, name, escaped)?;
+    let Some(tapes) = tapes else {
+        return Ok(colon + 1);
+    };
+    if depth == 1 {
+        tapes.in_nested_member = !tapes.nested_name.is_empty() && name.eq_str(tapes.nested_name);
+    }
+    let span = (at + 1, end - 1);
+    let value_start = skip_ws(b, colon + 1);
+    match object.tape {
+        Taped::No => {}
+        Taped::Top => {
+            let wanted = tapes.wanted.index_of(hash, name);
+            tapes.top.member(span, value_start, wanted);
+        }
+        Taped::Nested => tapes.nested.member(span, value_start, None),
+    }
+    Ok(colon + 1)
+}
+
+fn scan_literal(b: &[u8], pos: usize, lit: &[u8]) -> Result<usize, JsonError> {
+    for (i, &c) in lit.iter().enumerate() {
+        if b.get(pos + i) != Some(&c) {
+            return unexpected(b, pos + i);
+        }
+    }
+    let end = pos + lit.len();
+    if glued(b, end) {
+        return fail(Rule::UnexpectedByte, end);
+    }
+    Ok(end)
+}
+
+/// `-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?`
+fn scan_number(b: &[u8], mut i: usize) -> Result<usize, JsonError> {
+    if b.get(i) == Some(&b'-') {
+        i += 1;
+    }
+    match b.get(i) {
+        Some(b'0') => i += 1,
+        Some(b'1'..=b'9') => i = skip_digits(b, i + 1),
+        _ => return fail(Rule::InvalidNumber, i),
+    }
+    if b.get(i) == Some(&b'.') {
+        let j = skip_digits(b, i + 1);
+        if j == i + 1 {
+            return fail(Rule::InvalidNumber, j);
+        }
+        i = j;
+    }
+    if matches!(b.get(i), Some(b'e' | b'E')) {
+        i += 1;
+        if matches!(b.get(i), Some(b'+' | b'-')) {
+            i += 1;
+        }
+        let j = skip_digits(b, i);
+        if j == i {
+            return fail(Rule::InvalidNumber, j);
+        }
+        i = j;
+    }
+    if glued(b, i) {
+        return fail(Rule::InvalidNumber, i);
+    }
+    Ok(i)
+}
+
+/// Validate a string starting at its opening quote; return the index after the closing quote
+/// and whether it holds escapes. The input is already known to be valid UTF-8, so bytes >= 0x80
+/// are simply skipped.
+fn scan_string(b: &[u8], mut i: usize) -> Result<(usize, bool), JsonError> {
+    i += 1;
+    let mut escaped = false;
+    loop {
+        i = find(
+            b,
+            i,
+            |x| has_byte(x, b'"') | has_byte(x, b'\\') | below(x, 0x20),
+            |c| c == b'"' || c == b'\\' || c < 0x20,
+        );
+        match b.get(i) {
+            Some(b'"') => return Ok((i + 1, escaped)),
+            Some(b'\\') => {
+                escaped = true;
+                i = scan_escape(b, i)?;
+            }
+            Some(0x00..=0x1F) => return fail(Rule::ControlCharacter, i),
+            Some(_) => i += 1,
+            None => return fail(Rule::UnexpectedEnd, i),
+        }
+    }
+}
+
+/// Validate the escape whose backslash is at `at`; return the index after it.
+fn scan_escape(b: &[u8], at: usize) -> Result<usize, JsonError> {
+    let i = at + 1;
+    match b.get(i) {
+        Some(b'"' | b'\\' | b'/' | b'b' | b'f' | b'n' | b'r' | b't') => Ok(i + 1),
+        Some(b'u') => {
+            let unit = hex4(b.get(i + 1..i + 5)).ok_or(JsonError::new(Rule::InvalidEscape, at))?;
+            let next = i + 5;
+            match unit {
+                0xD800..=0xDBFF => {
+                    if b.get(next..next + 2) != Some(b"\\u") {
+                        return fail(Rule::LoneSurrogate, at);
+                    }
+                    let low = hex4(b.get(next + 2..next + 6))
+                        .ok_or(JsonError::new(Rule::InvalidEscape, next))?;
+                    if (0xDC00..=0xDFFF).contains(&low) {
+                        Ok(next + 6)
+                    } else {
+                        fail(Rule::LoneSurrogate, at)
+                    }
+                }
+                0xDC00..=0xDFFF => fail(Rule::LoneSurrogate, at),
+                _ => Ok(next),
+            }
+        }
+        Some(_) => fail(Rule::InvalidEscape, at),
+        None => fail(Rule::UnexpectedEnd, i),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use core::fmt;
+
+    fn err(input: &str) -> (Rule, usize) {
+        match parse(input.as_bytes()) {
+            Ok(v) => panic!("{input:?} parsed as {v:?}"),
+            Err(e) => (e.rule(), e.offset()),
+        }
+    }
+
+    fn ok(input: &str) -> Value<'_> {
+        match parse(input.as_bytes()) {
+            Ok(v) => v,
+            Err(e) => panic!("{input:?} rejected: {e:?}"),
+        }
+    }
+
+    #[test]
+    fn scan_number_grammar() {
+        for good in [
+            "0", "-0", "1", "-1", "10", "0.5", "1.25e10", "1E+2", "1e-2", "-0.0e0",
+        ] {
+            assert_eq!(scan_number(good.as_bytes(), 0), Ok(good.len()), "{good}");
+        }
+        for (bad, at) in [
+            ("-", 1),
+            ("01", 1),
+            ("1.", 2),
+            (".1", 0),
+            ("1e", 2),
+            ("1e+", 3),
+            ("+1", 0),
+            ("1.e3", 2),
+            ("0x1", 1),
+            ("1.2.3", 3),
+            ("1a", 1),
+        ] {
+            assert_eq!(
+                scan_number(bad.as_bytes(), 0),
+                fail(Rule::InvalidNumber, at),
+                "{bad}"
+            );
+        }
+        // A number stops at a delimiter.
+        assert_eq!(scan_number(b"12,", 0), Ok(2));
+        assert_eq!(scan_number(b"12]", 0), Ok(2));
+        assert_eq!(scan_number(b"12 ", 0), Ok(2));
+    }
+
+    #[test]
+    fn scan_string_and_escapes() {
+        let s = |t: &[u8]| scan_string(t, 0);
+        assert_eq!(s(br#""abc""#), Ok((5, false)));
+        assert_eq!(s(br#""a\"b""#), Ok((6, true)));
+        assert_eq!(s(br#""\u00e9""#), Ok((8, true)));
+        assert_eq!(s(br#""\uD83D\uDE00""#), Ok((14, true)));
+        assert_eq!(s(br#""abc"#), fail(Rule::UnexpectedEnd, 4));
+        assert_eq!(s(b"\"a\x01\""), fail(Rule::ControlCharacter, 2));
+        assert_eq!(s(br#""a\x""#), fail(Rule::InvalidEscape, 2));
+        assert_eq!(s(br#""\u12""#), fail(Rule::InvalidEscape, 1));
+        assert_eq!(s(br#""\ud800""#), fail(Rule::LoneSurrogate, 1));
+        assert_eq!(s(br#""\udc00""#), fail(Rule::LoneSurrogate, 1));
+        assert_eq!(s(br#""\ud800\u0041""#), fail(Rule::LoneSurrogate, 1));
+        assert_eq!(s(br#""\ud800\n""#), fail(Rule::LoneSurrogate, 1));
+        assert_eq!(s(br#""\ud800\uzzzz""#), fail(Rule::InvalidEscape, 7));
+        assert_eq!(s(br#""\"#), fail(Rule::UnexpectedEnd, 2));
+    }
+
+    #[test]
+    fn errors_name_the_rule_and_the_offset() {
+        assert_eq!(err(""), (Rule::UnexpectedEnd, 0));
+        assert_eq!(err(" \n"), (Rule::UnexpectedEnd, 2));
+        assert_eq!(err("1 2"), (Rule::TrailingData, 2));
+        assert_eq!(err("01"), (Rule::InvalidNumber, 1));
+        assert_eq!(err("truex"), (Rule::UnexpectedByte, 4));
+        assert_eq!(err("tru"), (Rule::UnexpectedEnd, 3));
+        assert_eq!(err("[1] ,"), (Rule::TrailingData, 4));
+        assert_eq!(err("[1 , ]"), (Rule::TrailingComma, 3));
+        assert_eq!(err("{\"a\":1,}"), (Rule::TrailingComma, 6));
+        assert_eq!(err("[,1]"), (Rule::UnexpectedByte, 1));
+        assert_eq!(err("{\"a\" 1}"), (Rule::UnexpectedByte, 5));
+        assert_eq!(err("{\"a\":1,\"a\":2}"), (Rule::DuplicateKey, 7));
+        assert_eq!(
+            err("{\"a\":1,\"b\":{\"c\":1,\"c\":2}}"),
+            (Rule::DuplicateKey, 18)
+        );
+        assert_eq!(err("[\"\\u0000\x00\"]"), (Rule::ControlCharacter, 8));
+        assert_eq!(err("[\"\u{e9}\", \u{e9}]"), (Rule::UnexpectedByte, 7));
+        assert_eq!(err("[[[]"), (Rule::UnexpectedEnd, 4));
+        let e = parse(b"\"\xff\"").unwrap_err();
+        assert_eq!((e.rule(), e.offset()), (Rule::InvalidUtf8, 1));
+    }
+
+    #[test]
+    fn basic_accept() {
+        assert!(ok(" null ").is_null());
+        assert_eq!(ok("true").as_bool(), Some(true));
+        assert_eq!(ok("false").as_bool(), Some(false));
+        assert_eq!(ok("\"\"").as_str().unwrap().raw(), "");
+        assert_eq!(ok(" {\"a\" : [1] } ").raw(), "{\"a\" : [1] }");
+    }
+
+    /// `{"k0":0,"k1":1,...}`; with `dup = Some((i, j))`, key `j` repeats key `i` (escaped).
+    /// Values are small objects repeating their own key, so nested objects open and close
+    /// between the names of the big one.
+    fn build_object(buf: &mut [u8], n: usize, dup: Option<(usize, usize)>) -> usize {
+        struct W<'b> {
+            buf: &'b mut [u8],
+            len: usize,
+        }
+        impl fmt::Write for W<'_> {
+            fn write_str(&mut self, s: &str) -> fmt::Result {
+                let end = self.len + s.len();
+                self.buf
+                    .get_mut(self.len..end)
+                    .ok_or(fmt::Error)?
+                    .copy_from_slice(s.as_bytes());
+                self.len = end;
+                Ok(())
+            }
+        }
+        use fmt::Write;
+        let mut w = W { buf, len: 0 };
+        w.write_str("{").unwrap();
+        for i in 0..n {
+            if i > 0 {
+                w.write_str(",").unwrap();
+            }
+            match dup {
+                Some((first, second)) if i == second => {
+                    write!(w, "\"\\u006b{first}\":[{i}]").unwrap();
+                }
+                _ => write!(w, "\"k{i}\":{{\"k{i}\":{i}}}").unwrap(),
+            }
+        }
+        w.write_str("}").unwrap();
+        w.len
+    }
+
+    #[test]
+    fn duplicates_at_every_size() {
+        // Around the linear/table switch, the small pool's size and the chunk size.
+        let mut buf = [0u8; 8192];
+        let sizes: &[usize] = if cfg!(miri) {
+            &[2, 9, 65]
+        } else {
+            &[2, 8, 9, 10, 63, 64, 65, 127, 128, 129, 200]
+        };
+        for &n in sizes {
+            for (first, second) in [
+                (0, n - 1),
+                (n / 2, n - 1),
+                (0, 1),
+                (n.saturating_sub(2), n - 1),
+            ] {
+                if first >= second {
+                    continue;
+                }
+                let len = build_object(&mut buf, n, Some((first, second)));
+                let e = parse(&buf[..len]).unwrap_err();
+                assert_eq!(e.rule(), Rule::DuplicateKey, "n={n} dup {first}/{second}");
+                let text = core::str::from_utf8(&buf[..len]).unwrap();
+                let expected = text.find(&std::format!("\"\\u006b{first}\"")).unwrap();
+                assert_eq!(e.offset(), expected, "n={n} dup {first}/{second}");
+            }
+            let len = build_object(&mut buf, n, None);
+            let v = parse(&buf[..len]).unwrap();
+            assert_eq!(v.members().count(), n);
+        }
+    }
+
+    /// Names in the same table slot, so probing runs long and the object is sorted instead.
+    #[test]
+    fn colliding_names_fall_back_to_sorting() {
+        use std::string::String;
+        use std::vec::Vec;
+        // Keep the names whose hash lands in one of two slots of the large table.
+        let mut names: Vec<String> = Vec::new();
+        let mut i = 0u32;
+        let target = if cfg!(miri) { 60 } else { 120 };
+        while names.len() < target {
+            let name = std::format!("n{i}");
+            if (JsonStr { raw: &name }).key_hash() & 0x3fff < 2 {
+                names.push(name);
+            }
+            i += 1;
+        }
+        // Plus enough other names to move to the large table.
+        let mut doc = String::from("{");
+        for k in 0..70 {
+            doc.push_str(&std::format!("\"o{k}\":0,"));
+        }
+        for name in &names {
+            doc.push_str(&std::format!("\"{name}\":0,"));
+        }
+        let valid = std::format!("{}}}", doc.trim_end_matches(','));
+        assert!(parse(valid.as_bytes()).is_ok());
+        // The duplicate of an early colliding name, escaped.
+        let dup = names[3].replacen('n', "\\u006e", 1);
+        let invalid = std::format!("{doc}\"{dup}\":1}}");
+        let e = parse(invalid.as_bytes()).unwrap_err();
+        assert_eq!(e.rule(), Rule::DuplicateKey);
+        assert_eq!(e.offset(), invalid.rfind('"').unwrap() - dup.len() - 1);
+    }
+
+    #[test]
+    fn nested_objects_keep_their_own_names() {
+        use std::string::String;
+        // A large outer object whose values are large objects with the same names.
+        let mut doc = String::from("{");
+        for i in 0..40 {
+            doc.push_str(&std::format!("\"k{i}\":{{"));
+            for j in 0..40 {
+                doc.push_str(&std::format!("\"k{j}\":{j},"));
+            }
+            doc.pop();
+            doc.push_str("},");
+        }
+        doc.pop();
+        doc.push('}');
+        assert!(parse(doc.as_bytes()).is_ok());
+        let dup = std::format!("{},\"k39\":0}}", &doc[..doc.len() - 1]);
+        assert_eq!(
+            parse(dup.as_bytes()).unwrap_err().rule(),
+            Rule::DuplicateKey
+        );
+    }
+
+    #[test]
+    fn depth_limit() {
+        let mut buf = [0u8; 256];
+        for (depth, expect_ok) in [(1, true), (15, true), (16, true), (17, false), (30, false)] {
+            for (open, close) in [(b'[', b']'), (b'{', b'}')] {
+                let mut len = 0;
+                let mut deepest = 0;
+                for level in 0..depth {
+                    if level == MAX_DEPTH {
+                        deepest = len;
+                    }
+                    buf[len] = open;
+                    len += 1;
+                    if open == b'{' && level + 1 < depth {
+                        buf[len..len + 4].copy_from_slice(b"\"a\":");
+                        len += 4;
+                    }
+                }
+                let mut end = len;
+                for _ in 0..depth {
+                    buf[end] = close;
+                    end += 1;
+                }
+                match parse(&buf[..end]) {
+                    Ok(_) => assert!(expect_ok, "depth {depth}"),
+                    Err(e) => {
+                        assert!(!expect_ok, "depth {depth} {}", open as char);
+                        assert_eq!((e.rule(), e.offset()), (Rule::TooDeep, deepest));
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn document_records_two_objects() {
+        let text = br#" {"iss":"SK1","\u0065xp":5,"grants":{"identity":"a\"b","video":{"room":"r"}},"n":[1,{"x":2}]} "#;
+        let doc = parse_document(text, MAX_DEPTH, &["exp"], "grants").unwrap();
+        let root = doc.root();
+        for name in ["iss", "exp", "grants", "n", "video", "x", "nope"] {
+            assert_eq!(doc.get(name), root.get(name), "{name}");
+        }
+        let grants = root.get("grants").unwrap();
+        for name in ["identity", "video", "room", "grants"] {
+            assert_eq!(doc.nested_get(name), grants.get(name), "{name}");
+        }
+        assert_eq!(doc.get("exp").unwrap().raw(), "5");
+        assert_eq!(doc.nested_get("identity").unwrap().raw(), r#""a\"b""#);
+        // A tape that was filled is what answers.
+        assert!(doc.top_is_recorded() && doc.nested_is_recorded());
+
+        // Not an object, absent, or too many members: the lazy path gives the same answers.
+        for text in [
+            &br#"{"grants":[1]}"#[..],
+            br#"{"a":{"grants":{"x":1}}}"#,
+            br#"[{"grants":{"x":1}}]"#,
+            br#""grants""#,
+        ] {
+            let doc = parse_document(text, MAX_DEPTH, &["grants"], "grants").unwrap();
+            assert_eq!(doc.get("grants"), doc.root().get("grants"));
+            assert_eq!(doc.nested_get("x"), None);
+        }
+        let mut many = std::string::String::from("{\"grants\":{");
+        for i in 0..40 {
+            many.push_str(&std::format!("\"g{i}\":{i},"));
+        }
+        many.push_str("\"last\":true}");
+        for i in 0..40 {
+            many.push_str(&std::format!(",\"t{i}\":{i}"));
+        }
+        many.push('}');
+        let wanted = ["t30", "grants", "absent"];
+        let doc = parse_document(many.as_bytes(), MAX_DEPTH, &wanted, "grants").unwrap();
+        assert!(!doc.top_is_recorded() && !doc.nested_is_recorded());
+        assert_eq!(doc.get("t39").unwrap().raw(), "39");
+        // Asked-for names come from the tape, including the absent one.
+        for name in wanted {
+            assert_eq!(doc.tape_answer(name), Some(doc.root().get(name)));
+        }
+        assert_eq!(doc.tape_answer("t31"), None);
+        assert_eq!(doc.get("t30").unwrap().raw(), "30");
+        assert!(doc.get("absent").is_none());
+        assert_eq!(doc.nested_get("last").unwrap().raw(), "true");
+        assert_eq!(doc.nested_get("g7").unwrap().raw(), "7");
+        assert_eq!(doc.nested_get("t1"), None);
+    }
+}

@@ -1,0 +1,98 @@
+//! Word-at-a-time byte search ("SIMD within a register"), shared by the reader and the writer.
+//!
+//! Eight bytes are tested at once with carry tricks on a `u64`; only the first flagged byte of a
+//! word is exact, which is all [`find`] needs.
+
+/// `0x01` in every byte.
+pub(super) const ONES: u64 = u64::from_ne_bytes([0x01; 8]);
+const HIGH: u64 = ONES * 0x80;
+
+/// Top bit set in each byte of `x` equal to `c` (and possibly in bytes after one that is:
+/// only the first flagged byte is exact, which is all [`find`] uses).
+#[inline(always)]
+pub(super) fn has_byte(x: u64, c: u8) -> u64 {
+    let y = x ^ (ONES * u64::from(c));
+    y.wrapping_sub(ONES) & !y
+}
+
+/// Top bit set in each byte of `x` below `n` (`n` at most 0x80; first flagged byte exact).
+#[inline(always)]
+pub(super) fn below(x: u64, n: u8) -> u64 {
+    x.wrapping_sub(ONES * u64::from(n)) & !x
+}
+
+/// Index of the first byte at or after `i` that `hit` accepts (or `b.len()`), testing eight
+/// bytes at a time with `flags`, which must flag (top bit) the bytes `hit` accepts.
+#[inline(always)]
+pub(super) fn find(
+    b: &[u8],
+    mut i: usize,
+    flags: impl Fn(u64) -> u64,
+    hit: impl Fn(u8) -> bool,
+) -> usize {
+    while let Some(Ok(word)) = b.get(i..i + 8).map(<[u8; 8]>::try_from) {
+        let flagged = flags(u64::from_le_bytes(word)) & HIGH;
+        if flagged != 0 {
+            return i + (flagged.trailing_zeros() / 8) as usize;
+        }
+        i += 8;
+    }
+    while let Some(&c) = b.get(i) {
+        if hit(c) {
+            break;
+        }
+        i += 1;
+    }
+    i
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn word_search_finds_the_first_hit() {
+        // Every byte value at every position of a 19-byte run (two words and a remainder),
+        // with a hit right behind it to tempt the word tests.
+        let string_stop = |c: u8| c == b'"' || c == b'\\' || c < 0x20;
+        let nesting = |c: u8| matches!(c, b'"' | b'{' | b'[' | b'}' | b']');
+        let lengths: &[usize] = if cfg!(miri) {
+            &[9, 19]
+        } else {
+            &[0, 1, 7, 8, 9, 16, 19]
+        };
+        for &len in lengths {
+            for at in 0..len {
+                for c in 0..=255u8 {
+                    let mut bytes = [b'a'; 19];
+                    bytes[at] = c;
+                    if at + 1 < len {
+                        bytes[at + 1] = if c == b'"' { b'{' } else { b'"' };
+                    }
+                    let b = &bytes[..len];
+                    let naive =
+                        |hit: &dyn Fn(u8) -> bool| b.iter().position(|&c| hit(c)).unwrap_or(len);
+                    let got = find(
+                        b,
+                        0,
+                        |x| has_byte(x, b'"') | has_byte(x, b'\\') | below(x, 0x20),
+                        string_stop,
+                    );
+                    assert_eq!(got, naive(&string_stop), "{b:?}");
+                    let folded = |x: u64| x | (ONES * 0x20);
+                    let got = find(
+                        b,
+                        0,
+                        |x| {
+                            has_byte(x, b'"')
+                                | has_byte(folded(x), b'{')
+                                | has_byte(folded(x), b'}')
+                        },
+                        nesting,
+                    );
+                    assert_eq!(got, naive(&nesting), "{b:?}");
+                }
+            }
+        }
+    }
+}
