@@ -3,7 +3,7 @@
 //! This module knows no token family: each family module adds its own accessors to [`Claims`].
 
 use crate::base64url::decode as decode_b64url;
-use crate::json::{JsonStr, Kind, Value, parse};
+use crate::json::{JsonStr, Kind, Value, parse, swar};
 use crate::jws::{Key, MAX_MAC_LEN};
 use crate::{EmptySecret, Segment, TimeClaim, VerifyError};
 
@@ -315,10 +315,18 @@ impl<'t> Segments<'t> {
             return Err(VerifyError::TooLong { len: token.len() });
         }
         let bytes = token.as_bytes();
-        let mut parts = bytes.split(|&b| b == b'.');
-        let (Some(header), Some(payload), Some(signature), None) =
-            (parts.next(), parts.next(), parts.next(), parts.next())
-        else {
+        // Eight bytes at a time: a byte-at-a-time split costs as much as the base64 decoding.
+        let dot = |from: usize| swar::find(bytes, from, |x| swar::has_byte(x, b'.'), |c| c == b'.');
+        let first = dot(0);
+        let second = dot(first + 1);
+        if second >= bytes.len() || dot(second + 1) < bytes.len() {
+            return Err(VerifyError::SegmentCount);
+        }
+        let (Some(header), Some(payload), Some(signature)) = (
+            bytes.get(..first),
+            bytes.get(first + 1..second),
+            bytes.get(second + 1..),
+        ) else {
             return Err(VerifyError::SegmentCount);
         };
         for (segment, text) in [
@@ -349,6 +357,20 @@ impl<'t> Segments<'t> {
             return Err(VerifyError::BufferTooSmall { needed });
         }
         let (head, rest) = scratch.split_at_mut(header_len);
+        if let Some(known) = KNOWN_HEADERS
+            .iter()
+            .find(|h| h.encoded.as_bytes() == self.header)
+        {
+            // The usual header: its canonical encoding is known, so there is nothing to decode.
+            let p = decode_b64url(self.payload, rest)
+                .ok_or(VerifyError::Base64(Segment::Payload))?
+                .len();
+            let rest = &*rest;
+            return match rest.get(..p) {
+                Some(rest) => Ok((known.json.as_bytes(), rest)),
+                None => Err(VerifyError::BufferTooSmall { needed }),
+            };
+        }
         let h = decode_b64url(self.header, head)
             .ok_or(VerifyError::Base64(Segment::Header))?
             .len();
@@ -381,6 +403,26 @@ impl<'t> Segments<'t> {
         Ok(&[])
     }
 }
+
+/// A header almost every token carries, with its canonical unpadded base64url.
+struct KnownHeader {
+    json: &'static str,
+    encoded: &'static str,
+}
+
+/// The headers this crate (and twilio-python) writes for HS256: plain JWTs and capability
+/// tokens, then access tokens. Recognised by their exact text, they skip decoding and parsing
+/// (the tests check each `encoded` decodes to its `json`, which is strict JSON with no `crit`).
+const KNOWN_HEADERS: [KnownHeader; 2] = [
+    KnownHeader {
+        json: r#"{"alg":"HS256","typ":"JWT"}"#,
+        encoded: "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9",
+    },
+    KnownHeader {
+        json: r#"{"alg":"HS256","cty":"twilio-fpa;v=1","typ":"JWT"}"#,
+        encoded: "eyJhbGciOiJIUzI1NiIsImN0eSI6InR3aWxpby1mcGE7dj0xIiwidHlwIjoiSldUIn0",
+    },
+];
 
 /// Bytes decoded from `n` base64 characters (rounded up for invalid lengths).
 const fn decoded_len(n: usize) -> usize {
@@ -429,7 +471,11 @@ macro_rules! string_claims {
 
 impl<'s> Claims<'s> {
     fn parse(header: &'s [u8], payload: &'s [u8]) -> Result<Self, VerifyError> {
-        let header = parse(header).map_err(VerifyError::HeaderJson)?;
+        let header = match KNOWN_HEADERS.iter().find(|h| h.json.as_bytes() == header) {
+            // Validated once, by the tests: strict JSON, an object, no `crit`.
+            Some(known) => Value::trusted(known.json),
+            None => parse(header).map_err(VerifyError::HeaderJson)?,
+        };
         // The cached claims come from member offsets recorded while validating (no rescan).
         let doc = crate::json::parse_document(payload, crate::json::MAX_DEPTH, &CACHED, "")
             .map_err(VerifyError::PayloadJson)?;
@@ -589,10 +635,68 @@ mod tests {
     }
 
     #[test]
+    fn known_headers_are_canonical_and_strict() {
+        for known in KNOWN_HEADERS {
+            let mut out = [0u8; 128];
+            let decoded = decode_b64url(known.encoded.as_bytes(), &mut out).expect("base64url");
+            assert_eq!(decoded, known.json.as_bytes());
+            assert_eq!(
+                crate::base64url::encoded_len(decoded.len()),
+                known.encoded.len()
+            );
+            let value = parse(decoded).expect("strict JSON");
+            assert_eq!(value.kind(), Kind::Object);
+            assert_eq!(value.raw(), known.json);
+            assert!(value.get("crit").is_none());
+        }
+    }
+
+    #[test]
     fn segments_split_on_exactly_two_dots() {
         assert!(Segments::split("a.b.c").is_ok());
         for bad in ["a.b", "a.b.c.d", ".b.c", "a..c", "a.b.", ""] {
             assert!(Segments::split(bad).is_err(), "{bad}");
         }
+        // Dots at every position around the eight-byte words, against a plain split.
+        for len in 0..40 {
+            for i in 0..len {
+                for j in i..len {
+                    let mut text = alloc_free_text(len);
+                    text[i] = b'.';
+                    text[j] = b'.';
+                    let token = core::str::from_utf8(&text[..len]).expect("ascii");
+                    let pieces: [&[u8]; 3] = {
+                        let mut it = token.as_bytes().split(|&b| b == b'.');
+                        match (it.next(), it.next(), it.next(), it.next()) {
+                            (Some(a), Some(b), Some(c), None) => [a, b, c],
+                            _ => {
+                                assert_eq!(
+                                    Segments::split(token).err(),
+                                    Some(VerifyError::SegmentCount),
+                                    "{token}"
+                                );
+                                continue;
+                            }
+                        }
+                    };
+                    match Segments::split(token) {
+                        Ok(s) => assert_eq!([s.header, s.payload, s.signature], pieces),
+                        Err(e) => assert!(
+                            matches!(e, VerifyError::EmptySegment(_))
+                                && pieces.iter().any(|p| p.is_empty()),
+                            "{token}: {e:?}"
+                        ),
+                    }
+                }
+            }
+        }
+    }
+
+    fn alloc_free_text(len: usize) -> [u8; 40] {
+        let mut text = [b'a'; 40];
+        for (k, b) in text.iter_mut().enumerate().take(len) {
+            *b = b'a' + (k % 26) as u8;
+        }
+        text
     }
 }

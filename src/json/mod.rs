@@ -25,7 +25,7 @@ mod error;
 mod grammar;
 mod keys;
 mod read;
-mod swar;
+pub(crate) mod swar;
 mod unescape;
 mod value;
 mod write;

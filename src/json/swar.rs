@@ -4,13 +4,13 @@
 //! word is exact, which is all [`find`] needs.
 
 /// `0x01` in every byte.
-pub(super) const ONES: u64 = u64::from_ne_bytes([0x01; 8]);
+pub(crate) const ONES: u64 = u64::from_ne_bytes([0x01; 8]);
 const HIGH: u64 = ONES * 0x80;
 
 /// Top bit set in each byte of `x` equal to `c` (and possibly in bytes after one that is:
 /// only the first flagged byte is exact, which is all [`find`] uses).
 #[inline(always)]
-pub(super) fn has_byte(x: u64, c: u8) -> u64 {
+pub(crate) fn has_byte(x: u64, c: u8) -> u64 {
     let y = x ^ (ONES * u64::from(c));
     y.wrapping_sub(ONES) & !y
 }
@@ -24,7 +24,7 @@ pub(super) fn below(x: u64, n: u8) -> u64 {
 /// Index of the first byte at or after `i` that `hit` accepts (or `b.len()`), testing eight
 /// bytes at a time with `flags`, which must flag (top bit) the bytes `hit` accepts.
 #[inline(always)]
-pub(super) fn find(
+pub(crate) fn find(
     b: &[u8],
     mut i: usize,
     flags: impl Fn(u64) -> u64,
