@@ -14,14 +14,13 @@ use std::collections::HashSet;
 use std::fmt::Write as _;
 
 use hmac::{Hmac, KeyInit, Mac};
-use serde_json::{Map, Value as J, json};
+use serde_json::{Map, Value as J};
 use sha2::{Sha256, Sha384, Sha512};
 use twilio_jwt::json::{JsonStr, JsonWriter, Kind, MAX_DEPTH, Rule, Sink, Value, parse};
 use twilio_jwt::{
-    AccessToken, Algorithm, ChannelKind, ChatGrant, Claims, ClientCapability, ConversationsGrant,
-    FilterRequirement, FormEncoded, Grant, IpMessagingGrant, Key, MAX_TOKEN_LEN, MintError,
-    PlaybackGrant, Policy, ScopeUri, Segment, SidRole, SyncGrant, TaskRouterCapability,
-    TaskRouterGrant, TaskRouterOptions, TimeClaim, Verifier, VerifyError, VideoGrant, VoiceGrant,
+    AccessToken, Algorithm, ChatGrant, Claims, ClientCapability, FilterRequirement, FormEncoded,
+    Grant, Key, MAX_TOKEN_LEN, MintError, PlaybackGrant, Policy, ScopeUri, Segment,
+    TaskRouterCapability, TimeClaim, Verifier, VerifyError, VideoGrant, VoiceGrant,
     decode_unverified, form_pairs,
 };
 
@@ -1157,12 +1156,22 @@ fn check_form_lenient(f: FormEncoded<'_>) -> Option<String> {
 // =============================================================================================
 // roundtrip
 // =============================================================================================
+//
+// Properties of minting, none of which re-derives a token: the crate's output is checked only
+// against itself (same inputs, other setter order, raw secret vs prepared key), against the
+// inputs that are plain data, and against the independent oracles above (HMAC, base64url,
+// serde_json).
 
-#[derive(Clone, Copy, Debug)]
-enum NbfSpec {
-    Now,
-    Omit,
-    At(u64),
+/// Mint → verify round trip over access, client capability and TaskRouter tokens built from
+/// the bytes. Minting either fails with one of the family's documented errors, or gives a
+/// token that has every property of [`check_minted`] and whose claims echo the inputs.
+pub fn check_roundtrip(data: &[u8]) {
+    let mut c = Cursor::new(data);
+    match c.below(3) {
+        0 => roundtrip_access(&mut c),
+        1 => roundtrip_client(&mut c),
+        _ => roundtrip_taskrouter(&mut c),
+    }
 }
 
 /// The lifetime and algorithm options shared by every token family.
@@ -1171,7 +1180,8 @@ struct Life {
     now: u64,
     ttl: Option<i64>,
     valid_until: Option<u64>,
-    nbf: NbfSpec,
+    /// `None`: the default (`now`); `Some(None)`: `no_nbf`; `Some(Some(t))`: `nbf(t)`.
+    nbf: Option<Option<u64>>,
     alg: Algorithm,
 }
 
@@ -1180,19 +1190,15 @@ impl Life {
         let now = NOW + u64::from(c.u32());
         let ttl = match c.below(16) {
             0 => None,
-            1 => Some(c.pick(&[0, -1, 86_401, -86_400, i64::MIN, i64::MAX])),
+            1 => Some(c.pick(&[0, -1, 86_401, i64::MIN, i64::MAX])),
             _ => Some(1 + i64::from(c.u32() % 86_400)),
         };
-        let valid_until = match c.below(8) {
-            0 => Some(now + u64::from(c.u32() % 90_000)),
-            1 => Some(now.saturating_sub(u64::from(c.u8()))),
-            _ => None,
-        };
+        let valid_until = (c.below(8) == 0).then(|| now + u64::from(c.u32() % 90_000));
         let nbf = match c.below(6) {
-            0 => NbfSpec::Omit,
-            1 => NbfSpec::At(now.saturating_sub(u64::from(c.u16()))),
-            2 => NbfSpec::At(now + u64::from(c.u16())),
-            _ => NbfSpec::Now,
+            0 => Some(None),
+            1 => Some(Some(now.saturating_sub(u64::from(c.u16())))),
+            2 => Some(Some(now + u64::from(c.u16()))),
+            _ => None,
         };
         let alg = c.pick(&[Algorithm::HS256, Algorithm::HS384, Algorithm::HS512]);
         Life {
@@ -1201,40 +1207,6 @@ impl Life {
             valid_until,
             nbf,
             alg,
-        }
-    }
-
-    /// `(exp, nbf)`, or the lifetime error minting must give.
-    fn times(&self) -> Result<(u64, Option<u64>), MintError> {
-        let exp = match self.valid_until {
-            Some(at) => i128::from(at),
-            None => i128::from(self.now) + i128::from(self.ttl.unwrap_or(3600)),
-        };
-        let lifetime = exp - i128::from(self.now);
-        if lifetime < 1 {
-            return Err(MintError::LifetimeTooShort);
-        }
-        if lifetime > 86_400 {
-            return Err(MintError::LifetimeTooLong);
-        }
-        let exp = u64::try_from(exp).map_err(|_| MintError::LifetimeTooLong)?;
-        let nbf = match self.nbf {
-            NbfSpec::Now => Some(self.now),
-            NbfSpec::Omit => None,
-            NbfSpec::At(at) => Some(at),
-        };
-        if nbf.is_some_and(|nbf| nbf >= exp) {
-            return Err(MintError::NbfNotBeforeExp);
-        }
-        Ok((exp, nbf))
-    }
-
-    /// The time members of the expected payload.
-    fn write(&self, payload: &mut Map<String, J>) {
-        let (exp, nbf) = self.times().expect("valid times");
-        payload.insert("exp".into(), J::from(exp));
-        if let Some(nbf) = nbf {
-            payload.insert("nbf".into(), J::from(nbf));
         }
     }
 }
@@ -1251,15 +1223,15 @@ macro_rules! with_life {
             b = b.valid_until(at);
         }
         match life.nbf {
-            NbfSpec::Now => {}
-            NbfSpec::Omit => b = b.no_nbf(),
-            NbfSpec::At(at) => b = b.nbf(at),
+            None => {}
+            Some(None) => b = b.no_nbf(),
+            Some(Some(at)) => b = b.nbf(at),
         }
         b
     }};
 }
 
-/// Mint with every method and check they agree; `Ok(jwt)` or the minting error.
+/// Mint with every method, which must agree; `Ok(jwt)` or the minting error.
 macro_rules! mint {
     ($token:expr, $now:expr) => {{
         let token = &$token;
@@ -1285,439 +1257,246 @@ macro_rules! mint {
     }};
 }
 
-/// Verify a freshly minted token: valid from `nbf` (or `now`) to just before `exp`, under its own
-/// key and algorithm only. Returns the decoded header and payload.
-fn verify_minted(jwt: &str, key: &str, life: &Life, check: impl FnOnce(&Claims<'_>)) -> (J, J) {
-    let (exp, nbf) = life.times().expect("minted, so valid times");
-    let at = nbf.unwrap_or(life.now).max(life.now);
-    let verifier = Verifier::new(Key::new(life.alg, key.as_bytes()).unwrap());
+/// The errors every family may give (lifetime, algorithm, secret, size).
+fn is_common_error(e: &MintError) -> bool {
+    matches!(
+        e,
+        MintError::MissingAccountSid
+            | MintError::MissingSecret
+            | MintError::InvalidSid(_)
+            | MintError::LifetimeTooShort
+            | MintError::LifetimeTooLong
+            | MintError::NbfNotBeforeExp
+            | MintError::KeyAlgorithmMismatch
+            | MintError::CapacityExceeded { .. }
+            | MintError::TokenTooLong { .. }
+    )
+}
+
+/// One token family's inputs minted four ways: `build(secret, reordered)` mints with the raw
+/// `secret` or a prepared [`Key`], calling the order-free setters in the documented or the
+/// reversed order.
+///
+/// The four results are equal (and minting twice gives the same bytes); an error is one of
+/// `documented`; a token is canonical base64url, its header and payload are JSON objects (per
+/// serde_json) without duplicate keys nested at most [`MAX_DEPTH`] deep, its signature is the
+/// HMAC of its first two segments, it verifies under its own key and algorithm from its `nbf`
+/// to just before its `exp` (`exp - now` being the TTL asked for), and it is refused with
+/// `BadSignature` under another secret or algorithm and after any change of one byte.
+fn check_minted(
+    secret: &str,
+    life: &Life,
+    documented: fn(&MintError) -> bool,
+    build: impl Fn(twilio_jwt::Secret<'_>, bool) -> Result<String, MintError>,
+) -> Option<(String, J)> {
+    let raw = build(secret.into(), false);
+    assert_eq!(build(secret.into(), false), raw, "minting is deterministic");
+    assert_eq!(
+        build(secret.into(), true),
+        raw,
+        "setter order changed the token"
+    );
+    match Key::new(life.alg, secret.as_bytes()) {
+        Ok(key) => assert_eq!(build((&key).into(), true), raw, "raw secret vs key"),
+        Err(_) => assert!(secret.is_empty()),
+    }
+    let jwt = match raw {
+        Err(e) => {
+            assert!(is_common_error(&e) || documented(&e), "undocumented {e:?}");
+            return None;
+        }
+        Ok(jwt) => jwt,
+    };
+
+    let parts: Vec<&str> = jwt.split('.').collect();
+    assert_eq!(parts.len(), 3, "{jwt}");
+    let segments: Vec<Vec<u8>> = parts
+        .iter()
+        .map(|p| b64url_decode(p).unwrap_or_else(|| panic!("not canonical base64url: {p}")))
+        .collect();
+    let input = format!("{}.{}", parts[0], parts[1]);
+    assert_eq!(
+        segments[2],
+        hmac(life.alg, secret.as_bytes(), input.as_bytes())
+    );
+    let header = strict_json(&segments[0]);
+    assert_eq!(header["alg"], life.alg.name());
+    let payload = strict_json(&segments[1]);
+
+    let verifier = Verifier::new(Key::new(life.alg, secret.as_bytes()).expect("non-empty"));
     let mut scratch = vec![0u8; jwt.len()];
     let claims = verifier
-        .verify(jwt, at, &mut scratch)
-        .unwrap_or_else(|e| panic!("minted token does not verify ({e:?}): {jwt}"));
-    assert_eq!(claims.exp(), exp);
-    assert_eq!(claims.nbf(), nbf);
-    assert_eq!(claims.iat(), None);
-    check(&claims);
-    let mut scratch = vec![0u8; jwt.len()];
+        .verify(&jwt, life.now, &mut scratch)
+        .unwrap_or_else(|e| panic!("minted token does not verify at mint time ({e:?}): {jwt}"));
+    let (exp, nbf) = (claims.exp(), claims.nbf());
+    match (life.valid_until, life.ttl) {
+        (Some(at), _) => assert_eq!(exp, at),
+        (None, ttl) => assert_eq!(
+            i128::from(exp) - i128::from(life.now),
+            i128::from(ttl.unwrap_or(3600))
+        ),
+    }
+    match life.nbf {
+        None => assert_eq!(nbf, Some(life.now)),
+        Some(given) => assert_eq!(nbf, given),
+    }
+    assert!(nbf.is_none_or(|nbf| nbf < exp));
     assert_eq!(
-        verifier.verify(jwt, exp, &mut scratch).err(),
+        verifier.verify(&jwt, exp, &mut scratch).err(),
         Some(VerifyError::Expired)
     );
+    assert!(verifier.verify(&jwt, exp - 1, &mut scratch).is_ok());
     if let Some(nbf) = nbf.filter(|&n| n > 0) {
+        assert!(verifier.verify(&jwt, nbf, &mut scratch).is_ok());
         assert_eq!(
-            verifier.verify(jwt, nbf - 1, &mut scratch).err(),
+            verifier.verify(&jwt, nbf - 1, &mut scratch).err(),
             Some(VerifyError::NotYetValid)
         );
     }
-    let other = match life.alg {
-        Algorithm::HS256 => Algorithm::HS384,
+
+    let other_alg = match life.alg {
+        Algorithm::HS256 => Algorithm::HS512,
         _ => Algorithm::HS256,
     };
-    assert_eq!(
-        Verifier::new(Key::new(other, key.as_bytes()).unwrap())
-            .verify(jwt, at, &mut scratch)
-            .err(),
-        Some(VerifyError::BadSignature)
-    );
-    let wrong = format!("{key}!");
-    assert_eq!(
-        Verifier::new(Key::new(life.alg, wrong.as_bytes()).unwrap())
-            .verify(jwt, at, &mut scratch)
-            .err(),
-        Some(VerifyError::BadSignature)
-    );
-    let (header, payload, sig) = split_token(jwt);
-    let parts: Vec<&str> = jwt.split('.').collect();
-    let input = format!("{}.{}", parts[0], parts[1]);
-    assert_eq!(sig, hmac(life.alg, key.as_bytes(), input.as_bytes()));
-    (header, payload)
-}
+    let other_secret = format!("{secret}!");
+    for key in [
+        Key::new(other_alg, secret.as_bytes()),
+        Key::new(life.alg, other_secret.as_bytes()),
+    ] {
+        let refused = Verifier::new(key.expect("non-empty")).verify(&jwt, life.now, &mut scratch);
+        assert_eq!(refused.err(), Some(VerifyError::BadSignature));
+    }
 
-/// JSON equality including member order (serde_json's `==` ignores the order of a map).
-fn assert_json_eq(actual: &J, expected: &J, what: &str) {
-    assert_eq!(
-        serde_json::to_string(actual).unwrap_or_default(),
-        serde_json::to_string(expected).unwrap_or_default(),
-        "{what}"
-    );
-}
-
-/// An `Option<JsonStr>` view field against the builder's value: present iff non-empty.
-fn check_opt(field: Option<JsonStr<'_>>, expected: &str, name: &str) {
-    match field {
-        Some(s) => {
-            assert!(!expected.is_empty(), "{name} written though empty");
-            check_str(s, expected);
+    // Every position of a short token, and a spread of positions of a long one.
+    let step = jwt.len().div_ceil(256);
+    for i in (0..jwt.len()).step_by(step) {
+        for replacement in [b'A', b'_', b'.', b'0'] {
+            if jwt.as_bytes()[i] == replacement {
+                continue;
+            }
+            let mut bytes = jwt.clone().into_bytes();
+            bytes[i] = replacement;
+            let changed = String::from_utf8(bytes).expect("ASCII");
+            let mut scratch = vec![0u8; changed.len()];
+            assert!(
+                verifier.verify(&changed, life.now, &mut scratch).is_err(),
+                "accepted {jwt} changed at {i}"
+            );
         }
-        None => assert!(expected.is_empty(), "{name} missing"),
+    }
+    Some((jwt, payload))
+}
+
+/// serde_json's value of `bytes`, which must be a JSON object without duplicate keys nested at
+/// most [`MAX_DEPTH`] deep.
+fn strict_json(bytes: &[u8]) -> J {
+    let mut de = serde_json::Deserializer::from_slice(bytes);
+    let depth = serde::Deserialize::deserialize(&mut de)
+        .map(|Strict(depth)| depth)
+        .unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(bytes)));
+    de.end().expect("one JSON document");
+    assert!(depth <= MAX_DEPTH, "nested {depth} deep");
+    let value: J = serde_json::from_slice(bytes).expect("JSON");
+    assert!(value.is_object());
+    value
+}
+
+/// A JSON document read by serde_json that rejects duplicate keys, holding its nesting depth.
+struct Strict(usize);
+
+impl<'de> serde::Deserialize<'de> for Strict {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        d.deserialize_any(StrictVisitor)
     }
 }
 
-/// Mint → verify round trip over tokens of all three families built from the bytes: minting
-/// fails exactly with the error the inputs call for, or the token verifies (and only in its
-/// validity window, under its key and algorithm), the typed claim views give back the inputs,
-/// and serde_json reads header and payload as exactly the expected documents.
-pub fn check_roundtrip(data: &[u8]) {
-    let mut c = Cursor::new(data);
-    match c.below(3) {
-        0 => roundtrip_access(&mut c),
-        1 => roundtrip_client(&mut c),
-        _ => roundtrip_taskrouter(&mut c),
+struct StrictVisitor;
+
+impl<'de> serde::de::Visitor<'de> for StrictVisitor {
+    type Value = Strict;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("JSON")
+    }
+    fn visit_bool<E>(self, _: bool) -> Result<Strict, E> {
+        Ok(Strict(0))
+    }
+    fn visit_i64<E>(self, _: i64) -> Result<Strict, E> {
+        Ok(Strict(0))
+    }
+    fn visit_u64<E>(self, _: u64) -> Result<Strict, E> {
+        Ok(Strict(0))
+    }
+    fn visit_f64<E>(self, _: f64) -> Result<Strict, E> {
+        Ok(Strict(0))
+    }
+    fn visit_str<E>(self, _: &str) -> Result<Strict, E> {
+        Ok(Strict(0))
+    }
+    fn visit_unit<E>(self) -> Result<Strict, E> {
+        Ok(Strict(0))
+    }
+    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<Strict, A::Error> {
+        let mut depth = 0;
+        while let Some(Strict(d)) = seq.next_element()? {
+            depth = depth.max(d);
+        }
+        Ok(Strict(depth + 1))
+    }
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Strict, A::Error> {
+        let (mut keys, mut depth) = (HashSet::new(), 0);
+        while let Some(key) = map.next_key::<String>()? {
+            if !keys.insert(key.clone()) {
+                return Err(serde::de::Error::custom(format!("duplicate key {key:?}")));
+            }
+            depth = depth.max(map.next_value::<Strict>()?.0);
+        }
+        Ok(Strict(depth + 1))
+    }
+}
+
+/// A SID-like word: mostly `prefix` and a word, sometimes empty or any text.
+fn sid(c: &mut Cursor<'_>, prefix: &str) -> String {
+    match c.below(10) {
+        0 => String::new(),
+        1 => c.string(6),
+        _ => format!("{prefix}{}", c.word(8)),
+    }
+}
+
+/// A secret, rarely empty.
+fn secret(c: &mut Cursor<'_>) -> String {
+    if c.below(16) == 0 {
+        String::new()
+    } else {
+        c.string(12)
+    }
+}
+
+/// Name/value pairs whose names are distinct (each given once).
+fn distinct_pairs(c: &mut Cursor<'_>, max: usize) -> Vec<(String, String)> {
+    let mut pairs: Vec<(String, String)> = Vec::new();
+    for _ in 0..c.below(max + 1) {
+        let (name, value) = (c.word(4), c.word(8));
+        if !pairs.iter().any(|(n, _)| *n == name) {
+            pairs.push((name, value));
+        }
+    }
+    pairs
+}
+
+/// A serde_json view field against the input it echoes: present (and equal) iff non-empty.
+fn echoes(field: &J, expected: &str, what: &str) {
+    match field.as_str() {
+        Some(s) => assert_eq!(s, expected, "{what}"),
+        None => assert!(expected.is_empty() && field.is_null(), "{what}: {field}"),
     }
 }
 
 // ---- access tokens --------------------------------------------------------------------------
 
-#[derive(Clone, Debug)]
-enum GrantSpec {
-    Video([String; 1]),
-    Chat([String; 4]),
-    IpMessaging([String; 4]),
-    Sync([String; 2]),
-    TaskRouter([String; 3]),
-    Conversations([String; 1]),
-    Voice {
-        incoming: bool,
-        sid: String,
-        params: Vec<(String, String)>,
-        push: String,
-        endpoint: String,
-    },
-    Playback {
-        json: String,
-    },
-}
-
-const CHAT_FIELDS: [&str; 4] = [
-    "service_sid",
-    "endpoint_id",
-    "deployment_role_sid",
-    "push_credential_sid",
-];
-const VOICE_PARAMS: usize = 8;
-
-fn words<const N: usize>(c: &mut Cursor<'_>) -> [String; N] {
-    std::array::from_fn(|_| {
-        if c.below(3) == 0 {
-            String::new()
-        } else {
-            c.word(8)
-        }
-    })
-}
-
-/// A random JSON value (serde_json's), nested up to `max_depth`.
-fn random_json(c: &mut Cursor<'_>, max_depth: usize) -> J {
-    let kinds = if max_depth == 0 { 5 } else { 8 };
-    match c.below(kinds) {
-        0 => J::Null,
-        1 => J::Bool(c.bool()),
-        2 => match c.below(3) {
-            0 => J::from(c.u64()),
-            1 => J::from(-i64::from(c.u32())),
-            _ => J::from(f64::from(c.u32()) / f64::from(c.u16().max(1)) * 1e-3),
-        },
-        3 | 4 => J::String(c.word(8)),
-        5 => J::Array(
-            (0..c.below(4))
-                .map(|_| random_json(c, max_depth - 1))
-                .collect(),
-        ),
-        _ => {
-            let mut m = Map::new();
-            for _ in 0..c.below(4) {
-                let key = c.word(6);
-                let value = random_json(c, max_depth - 1);
-                m.insert(key, value);
-            }
-            J::Object(m)
-        }
-    }
-}
-
-impl GrantSpec {
-    fn random(c: &mut Cursor<'_>) -> Self {
-        match c.below(8) {
-            0 => GrantSpec::Video(words(c)),
-            1 => GrantSpec::Chat(words(c)),
-            2 => GrantSpec::IpMessaging(words(c)),
-            3 => GrantSpec::Sync(words(c)),
-            4 => GrantSpec::TaskRouter(words(c)),
-            5 => GrantSpec::Conversations(words(c)),
-            6 => {
-                let incoming = c.bool();
-                let sid = if c.below(3) == 0 {
-                    String::new()
-                } else {
-                    c.word(8)
-                };
-                let params = (0..c.below(11)).map(|_| (c.word(4), c.word(8))).collect();
-                let [push, endpoint] = words(c);
-                GrantSpec::Voice {
-                    incoming,
-                    sid,
-                    params,
-                    push,
-                    endpoint,
-                }
-            }
-            _ => {
-                let json = match c.below(8) {
-                    // Any text (mostly invalid), or any JSON value.
-                    0 => c.string(16),
-                    1 => serde_json::to_string(&random_json(c, 3)).unwrap_or_default(),
-                    // An object, nested deep enough to reach the reader's depth limit.
-                    n => {
-                        let mut value = random_json(c, if n == 2 { 18 } else { 4 });
-                        if !value.is_object() {
-                            value = json!({ "value": value });
-                        }
-                        if c.bool() {
-                            serde_json::to_string_pretty(&value).unwrap_or_default()
-                        } else {
-                            serde_json::to_string(&value).unwrap_or_default()
-                        }
-                    }
-                };
-                GrantSpec::Playback { json }
-            }
-        }
-    }
-
-    fn key(&self) -> &'static str {
-        match self {
-            GrantSpec::Video(_) => "video",
-            GrantSpec::Chat(_) => "chat",
-            GrantSpec::IpMessaging(_) => "ip_messaging",
-            GrantSpec::Sync(_) => "data_sync",
-            GrantSpec::TaskRouter(_) => "task_router",
-            GrantSpec::Conversations(_) => "rtc",
-            GrantSpec::Voice { .. } => "voice",
-            GrantSpec::Playback { .. } => "player",
-        }
-    }
-
-    fn build(&self) -> Box<dyn Grant + '_> {
-        match self {
-            GrantSpec::Video([room]) => Box::new(VideoGrant::new().room(room)),
-            GrantSpec::Chat([a, b, c, d]) => Box::new(
-                ChatGrant::new()
-                    .service_sid(a)
-                    .endpoint_id(b)
-                    .deployment_role_sid(c)
-                    .push_credential_sid(d),
-            ),
-            GrantSpec::IpMessaging([a, b, c, d]) => Box::new(
-                IpMessagingGrant::new()
-                    .service_sid(a)
-                    .endpoint_id(b)
-                    .deployment_role_sid(c)
-                    .push_credential_sid(d),
-            ),
-            GrantSpec::Sync([a, b]) => Box::new(SyncGrant::new().service_sid(a).endpoint_id(b)),
-            GrantSpec::TaskRouter([a, b, c]) => Box::new(
-                TaskRouterGrant::new()
-                    .workspace_sid(a)
-                    .worker_sid(b)
-                    .role(c),
-            ),
-            GrantSpec::Conversations([a]) => {
-                Box::new(ConversationsGrant::new().configuration_profile_sid(a))
-            }
-            GrantSpec::Voice {
-                incoming,
-                sid,
-                params,
-                push,
-                endpoint,
-            } => {
-                let mut g = VoiceGrant::new()
-                    .incoming_allow(*incoming)
-                    .outgoing_application_sid(sid)
-                    .push_credential_sid(push)
-                    .endpoint_id(endpoint);
-                for (k, v) in params {
-                    g = g.outgoing_param(k, v);
-                }
-                Box::new(g)
-            }
-            GrantSpec::Playback { json } => Box::new(PlaybackGrant::new(json)),
-        }
-    }
-
-    /// The voice grant's parameters after replacement, and whether they overflowed.
-    fn voice_params(params: &[(String, String)]) -> (Vec<(String, String)>, bool) {
-        let (mut list, mut overflow) = (Vec::new(), false);
-        for (k, v) in params {
-            set_pair(&mut list, &mut overflow, VOICE_PARAMS, k, v);
-        }
-        (list, overflow)
-    }
-
-    fn error(&self) -> Option<MintError> {
-        match self {
-            GrantSpec::Voice { params, .. } => {
-                Self::voice_params(params)
-                    .1
-                    .then_some(MintError::CapacityExceeded {
-                        list: "voice params",
-                    })
-            }
-            // The object sits two levels down (payload, grants), so it may nest two less.
-            GrantSpec::Playback { json } => match parse(json.as_bytes()) {
-                Ok(v) if v.kind() == Kind::Object && nesting(json) <= MAX_DEPTH - 2 => None,
-                _ => Some(MintError::InvalidGrant { key: "player" }),
-            },
-            _ => None,
-        }
-    }
-
-    /// The grant's value as it must appear in the payload.
-    fn expected(&self) -> J {
-        let fields = |names: &[&str], values: &[String]| {
-            let mut m = Map::new();
-            for (name, value) in names.iter().zip(values) {
-                if !value.is_empty() {
-                    m.insert((*name).to_string(), J::from(value.as_str()));
-                }
-            }
-            J::Object(m)
-        };
-        match self {
-            GrantSpec::Video(f) => fields(&["room"], f),
-            GrantSpec::Chat(f) | GrantSpec::IpMessaging(f) => fields(&CHAT_FIELDS, f),
-            GrantSpec::Sync(f) => fields(&CHAT_FIELDS[..2], f),
-            GrantSpec::TaskRouter(f) => fields(&["workspace_sid", "worker_sid", "role"], f),
-            GrantSpec::Conversations(f) => fields(&["configuration_profile_sid"], f),
-            GrantSpec::Voice {
-                incoming,
-                sid,
-                params,
-                push,
-                endpoint,
-            } => {
-                let mut m = Map::new();
-                if *incoming {
-                    m.insert("incoming".into(), json!({ "allow": true }));
-                }
-                if !sid.is_empty() {
-                    let mut outgoing = Map::new();
-                    outgoing.insert("application_sid".into(), J::from(sid.as_str()));
-                    let (params, _) = Self::voice_params(params);
-                    if !params.is_empty() {
-                        let params: Map<String, J> =
-                            params.into_iter().map(|(k, v)| (k, J::from(v))).collect();
-                        outgoing.insert("params".into(), J::Object(params));
-                    }
-                    m.insert("outgoing".into(), J::Object(outgoing));
-                }
-                if let J::Object(rest) = fields(
-                    &["push_credential_sid", "endpoint_id"],
-                    &[push.clone(), endpoint.clone()],
-                ) {
-                    m.extend(rest);
-                }
-                J::Object(m)
-            }
-            GrantSpec::Playback { json } => serde_json::from_str(json).unwrap_or(J::Null),
-        }
-    }
-
-    /// Check the crate's typed view of this grant.
-    fn check_view(&self, claims: &Claims<'_>) {
-        match self {
-            GrantSpec::Video([room]) => {
-                check_opt(claims.video().expect("video").room, room, "room");
-            }
-            // Chat and its legacy twin have the same fields in views of different types.
-            GrantSpec::Chat(f) | GrantSpec::IpMessaging(f) => {
-                let got = match self {
-                    GrantSpec::Chat(_) => claims.chat().map(|v| {
-                        [
-                            v.service_sid,
-                            v.endpoint_id,
-                            v.deployment_role_sid,
-                            v.push_credential_sid,
-                        ]
-                    }),
-                    _ => claims.ip_messaging().map(|v| {
-                        [
-                            v.service_sid,
-                            v.endpoint_id,
-                            v.deployment_role_sid,
-                            v.push_credential_sid,
-                        ]
-                    }),
-                };
-                for ((g, e), name) in got.expect("chat grant").into_iter().zip(f).zip(CHAT_FIELDS) {
-                    check_opt(g, e, name);
-                }
-            }
-            GrantSpec::Sync([a, b]) => {
-                let v = claims.sync().expect("data_sync");
-                check_opt(v.service_sid, a, "service_sid");
-                check_opt(v.endpoint_id, b, "endpoint_id");
-            }
-            GrantSpec::TaskRouter([a, b, c]) => {
-                let v = claims.task_router().expect("task_router");
-                check_opt(v.workspace_sid, a, "workspace_sid");
-                check_opt(v.worker_sid, b, "worker_sid");
-                check_opt(v.role, c, "role");
-            }
-            GrantSpec::Conversations([a]) => {
-                let v = claims.conversations().expect("rtc");
-                check_opt(v.configuration_profile_sid, a, "configuration_profile_sid");
-            }
-            GrantSpec::Voice {
-                incoming,
-                sid,
-                params,
-                push,
-                endpoint,
-            } => {
-                let v = claims.voice().expect("voice");
-                assert_eq!(v.incoming_allow, *incoming);
-                check_opt(v.outgoing_application_sid, sid, "application_sid");
-                check_opt(v.push_credential_sid, push, "push_credential_sid");
-                check_opt(v.endpoint_id, endpoint, "endpoint_id");
-                let (params, _) = Self::voice_params(params);
-                match v.outgoing_params {
-                    Some(p) => {
-                        assert!(!sid.is_empty() && !params.is_empty());
-                        assert_eq!(p.members().count(), params.len());
-                        for ((name, value), (k, val)) in p.members().zip(&params) {
-                            check_str(name, k);
-                            check_str(value.as_str().expect("a string"), val);
-                        }
-                    }
-                    None => assert!(sid.is_empty() || params.is_empty()),
-                }
-            }
-            GrantSpec::Playback { json } => {
-                let player = claims.playback().expect("player");
-                match serde_json::from_str::<J>(json) {
-                    Ok(j) => same(player, &j),
-                    Err(e) => assert!(is_range_error(&e), "{e}"),
-                }
-            }
-        }
-    }
-}
-
 fn roundtrip_access(c: &mut Cursor<'_>) {
-    let pick_sid = |c: &mut Cursor<'_>, prefix: &str| match c.below(8) {
-        0 => String::new(),
-        1 => c.string(8),
-        _ => format!("{prefix}{}", c.word(8)),
-    };
-    let account = pick_sid(c, "AC");
-    let key_sid = pick_sid(c, "SK");
-    let secret = if c.below(16) == 0 {
-        String::new()
-    } else {
-        c.string(12)
-    };
+    let (account, key_sid, secret) = (sid(c, "AC"), sid(c, "SK"), secret(c));
     let identity = if c.below(8) == 0 {
         String::new()
     } else {
@@ -1725,575 +1504,304 @@ fn roundtrip_access(c: &mut Cursor<'_>) {
     };
     let region = if c.bool() { String::new() } else { c.word(4) };
     let life = Life::random(c);
-    let specs: Vec<GrantSpec> = (0..c.below(10)).map(|_| GrantSpec::random(c)).collect();
+    let room = c.word(8);
+    let [chat_service, chat_endpoint] = [c.word(8), c.word(8)];
+    let (incoming, app_sid, params) = (c.bool(), c.word(8), distinct_pairs(c, 10));
+    let playback = match c.below(4) {
+        0 => Some(c.string(16)),
+        1 => Some(format!(
+            "{}{{\"a\":1}}{}",
+            "[".repeat(c.below(20)),
+            "]".repeat(c.below(20))
+        )),
+        2 => Some(format!(
+            "{{\"url\":{}}}",
+            serde_json::to_string(&c.string(8)).unwrap_or_default()
+        )),
+        _ => None,
+    };
+    let which = c.u8();
 
-    // The token's grants: in order of first addition, the last addition of a key winning.
-    let mut grants: Vec<&GrantSpec> = Vec::new();
-    for spec in &specs {
-        match grants.iter_mut().find(|g| g.key() == spec.key()) {
-            Some(slot) => *slot = spec,
-            None => grants.push(spec),
+    let video = VideoGrant::new().room(&room);
+    let chat = ChatGrant::new()
+        .service_sid(&chat_service)
+        .endpoint_id(&chat_endpoint);
+    let mut voice = VoiceGrant::new()
+        .incoming_allow(incoming)
+        .outgoing_application_sid(&app_sid);
+    for (name, value) in &params {
+        voice = voice.outgoing_param(name, value);
+    }
+    let player = PlaybackGrant::new(playback.as_deref().unwrap_or("{}"));
+    let grants: [(&dyn Grant, bool); 4] = [
+        (&video, which & 1 != 0),
+        (&chat, which & 2 != 0),
+        (&voice, which & 4 != 0),
+        (&player, playback.is_some()),
+    ];
+
+    let documented = |e: &MintError| {
+        matches!(
+            e,
+            MintError::MissingKeySid | MintError::MissingIdentity | MintError::InvalidGrant { .. }
+        )
+    };
+    let minted = check_minted(&secret, &life, documented, |secret, reordered| {
+        let mut token = AccessToken::new(&account, &key_sid, secret);
+        if reordered {
+            token = with_life!(token, &life).region(&region).identity(&identity);
+        } else {
+            token = token.identity(&identity).region(&region);
         }
+        for (grant, _) in grants.iter().filter(|(_, on)| *on) {
+            token = token.grant(*grant);
+        }
+        if !reordered {
+            token = with_life!(token, &life);
+        }
+        mint!(token, life.now)
+    });
+    let Some((jwt, p)) = minted else { return };
+    assert_eq!(p["iss"], key_sid.as_str());
+    assert_eq!(p["sub"], account.as_str());
+    let g = &p["grants"];
+    assert_eq!(g["identity"], identity.as_str());
+    let (header, _, _) = split_token(&jwt);
+    echoes(&header["twr"], &region, "twr");
+    if grants[0].1 {
+        echoes(&g["video"]["room"], &room, "room");
     }
-    let built: Vec<Box<dyn Grant + '_>> = specs.iter().map(GrantSpec::build).collect();
-    let mut token = AccessToken::new(&account, &key_sid, &secret)
-        .identity(&identity)
-        .region(&region);
-    for grant in &built {
-        token = token.grant(grant.as_ref());
-    }
-    let token = with_life!(token, &life);
-
-    let expected_error = if account.is_empty() {
-        Some(MintError::MissingAccountSid)
-    } else if key_sid.is_empty() {
-        Some(MintError::MissingKeySid)
-    } else if secret.is_empty() {
-        Some(MintError::MissingSecret)
-    } else if identity.is_empty() {
-        Some(MintError::MissingIdentity)
-    } else {
-        grants
-            .iter()
-            .find_map(|g| g.error())
-            .or_else(|| life.times().err())
-    };
-    let jwt = mint!(token, life.now);
-    let jwt = match (jwt, expected_error) {
-        (Err(e), Some(expected)) => return assert_eq!(e, expected, "{specs:?}"),
-        (Ok(jwt), None) => jwt,
-        (result, expected) => panic!("minted {result:?}, expected {expected:?}: {specs:?}"),
-    };
-
-    let (header, payload) = verify_minted(&jwt, &secret, &life, |claims| {
-        check_str(claims.identity().expect("identity"), &identity);
-        check_str(claims.iss().expect("iss"), &key_sid);
-        check_str(claims.sub().expect("sub"), &account);
-        check_str(
-            claims.jti().expect("jti"),
-            &format!("{key_sid}-{}", life.now),
+    if grants[1].1 {
+        echoes(&g["chat"]["service_sid"], &chat_service, "chat service_sid");
+        echoes(
+            &g["chat"]["endpoint_id"],
+            &chat_endpoint,
+            "chat endpoint_id",
         );
-        check_opt(claims.region(), &region, "twr");
-        for g in &grants {
-            g.check_view(claims);
+    }
+    if grants[2].1 {
+        let outgoing = &g["voice"]["outgoing"];
+        echoes(&outgoing["application_sid"], &app_sid, "application_sid");
+        if !app_sid.is_empty() {
+            let given: Map<String, J> = params
+                .iter()
+                .map(|(k, v)| (k.clone(), J::from(v.as_str())))
+                .collect();
+            let written = outgoing["params"].as_object().cloned().unwrap_or_default();
+            assert_eq!(written, given, "voice params");
         }
-        let present = |key: &str| grants.iter().any(|g| g.key() == key);
-        assert_eq!(claims.video().is_some(), present("video"));
-        assert_eq!(claims.chat().is_some(), present("chat"));
-        assert_eq!(claims.ip_messaging().is_some(), present("ip_messaging"));
-        assert_eq!(claims.sync().is_some(), present("data_sync"));
-        assert_eq!(claims.task_router().is_some(), present("task_router"));
-        assert_eq!(claims.conversations().is_some(), present("rtc"));
-        assert_eq!(claims.voice().is_some(), present("voice"));
-        assert_eq!(claims.playback().is_some(), present("player"));
-        assert!(claims.scopes().is_none());
-        assert_eq!(claims.policies().count(), 0);
-    });
-
-    let mut h = Map::new();
-    h.insert("alg".into(), J::from(life.alg.name()));
-    h.insert("cty".into(), J::from("twilio-fpa;v=1"));
-    if !region.is_empty() {
-        h.insert("twr".into(), J::from(region.as_str()));
+        assert_eq!(
+            g["voice"]["incoming"]["allow"].as_bool().unwrap_or(false),
+            incoming
+        );
     }
-    h.insert("typ".into(), J::from("JWT"));
-    assert_json_eq(&header, &J::Object(h), "header");
-
-    let mut grants_json = Map::new();
-    for g in &grants {
-        grants_json.insert(g.key().into(), g.expected());
-    }
-    grants_json.insert("identity".into(), J::from(identity.as_str()));
-    let mut p = Map::new();
-    p.insert("jti".into(), J::from(format!("{key_sid}-{}", life.now)));
-    p.insert("grants".into(), J::Object(grants_json));
-    p.insert("iss".into(), J::from(key_sid.as_str()));
-    life.write(&mut p);
-    p.insert("sub".into(), J::from(account.as_str()));
-    // A playback grant with a number serde_json cannot hold (`1e400`) has no serde_json value
-    // to compare with; its view was compared above.
-    let comparable = grants.iter().all(|g| match g {
-        GrantSpec::Playback { json } => serde_json::from_str::<J>(json).is_ok(),
-        _ => true,
-    });
-    if comparable {
-        assert_json_eq(&payload, &J::Object(p), "payload");
+    if let Some(json) = playback.as_deref().filter(|_| grants[3].1) {
+        let given: J = serde_json::from_str(json).expect("minted, so JSON");
+        assert_eq!(g["player"], given);
     }
 }
 
 // ---- client capability tokens ---------------------------------------------------------------
 
 fn roundtrip_client(c: &mut Cursor<'_>) {
-    let account = match c.below(8) {
-        0 => String::new(),
-        _ => format!("AC{}", c.word(8)),
-    };
-    let auth = if c.below(16) == 0 {
-        String::new()
-    } else {
-        c.string(12)
-    };
-    let life = Life::random(c);
-    let ops = random_scope_ops(c);
-    let model = ScopeModel::new(&ops);
-    let token = with_life!(
-        apply_scope_ops(ClientCapability::new(&account, &auth), &ops),
-        &life
-    );
+    let (account, secret, life) = (sid(c, "AC"), secret(c), Life::random(c));
+    let client_name = c.bool().then(|| c.word(10));
+    let app_sid = c.bool().then(|| sid(c, "AP"));
+    let params = distinct_pairs(c, 6);
+    let filters = c.bool().then(|| distinct_pairs(c, 6));
 
-    let expected_error = if account.is_empty() {
-        Some(MintError::MissingAccountSid)
-    } else if auth.is_empty() {
-        Some(MintError::MissingSecret)
-    } else {
-        model.error().or_else(|| life.times().err())
-    };
-    let jwt = mint!(token, life.now);
-    let jwt = match (jwt, expected_error) {
-        (Err(e), Some(expected)) => return assert_eq!(e, expected, "{ops:?}"),
-        (Ok(jwt), None) => jwt,
-        (result, expected) => panic!("minted {result:?}, expected {expected:?}: {ops:?}"),
-    };
-    let scope = model.scope();
-    let (header, payload) = verify_minted(&jwt, &auth, &life, |claims| {
-        check_str(claims.iss().expect("iss"), &account);
-        let uris: Vec<ScopeUri<'_>> = claims.scopes().expect("a plain scope claim").collect();
-        let expected: Vec<ScopeUri<'_>> = scope.split(' ').filter_map(ScopeUri::parse).collect();
-        assert_eq!(uris, expected);
-        assert!(claims.identity().is_none());
+    let documented = |e: &MintError| matches!(e, MintError::MissingApplicationSid);
+    let minted = check_minted(&secret, &life, documented, |secret, reordered| {
+        let mut cap = ClientCapability::new(&account, secret);
+        if reordered {
+            cap = with_life!(cap, &life);
+        }
+        if let Some(name) = &client_name {
+            cap = cap.allow_client_incoming(name);
+        }
+        if let Some(sid) = &app_sid {
+            cap = cap.allow_client_outgoing(sid);
+            for (name, value) in &params {
+                cap = cap.outgoing_param(name, value);
+            }
+        }
+        if let Some(filters) = &filters {
+            cap = cap.allow_event_stream();
+            for (name, value) in filters {
+                cap = cap.event_filter(name, value);
+            }
+        }
+        if !reordered {
+            cap = with_life!(cap, &life);
+        }
+        mint!(cap, life.now)
     });
-    model.check_decodes(payload["scope"].as_str().expect("scope"));
-    assert_json_eq(
-        &header,
-        &json!({ "alg": life.alg.name(), "typ": "JWT" }),
-        "header",
-    );
-    let mut p = Map::new();
-    p.insert("scope".into(), J::from(scope));
-    p.insert("iss".into(), J::from(account.as_str()));
-    life.write(&mut p);
-    assert_json_eq(&payload, &J::Object(p), "payload");
+    let Some((_, p)) = minted else { return };
+    assert_eq!(p["iss"], account.as_str());
+    let scope = p["scope"].as_str().expect("a scope string");
+    let uris: Vec<ScopeUri<'_>> = scope
+        .split(' ')
+        .filter(|s| !s.is_empty())
+        .map(|s| ScopeUri::parse(s).unwrap_or_else(|| panic!("scope {s:?}")))
+        .collect();
+    let find = |service: &str, privilege: &str| {
+        let mut found = uris
+            .iter()
+            .filter(|u| (u.service, u.privilege) == (service, privilege));
+        let first = found.next();
+        assert!(found.next().is_none(), "two {service}:{privilege} scopes");
+        first
+    };
+    let decoded = |uri: &ScopeUri<'_>, name: &str| uri.param(name).map(check_form_encoded);
+    let pairs = |text: &str| -> Vec<(String, String)> {
+        form_pairs(text)
+            .map(|(k, v)| (check_form_encoded(k), check_form_encoded(v)))
+            .collect()
+    };
+    let incoming = find("client", "incoming");
+    assert_eq!(incoming.is_some(), client_name.is_some());
+    if let (Some(uri), Some(name)) = (incoming, &client_name) {
+        assert_eq!(decoded(uri, "clientName").as_deref(), Some(name.as_str()));
+    }
+    let outgoing = find("client", "outgoing");
+    assert_eq!(outgoing.is_some(), app_sid.is_some());
+    if let (Some(uri), Some(sid)) = (outgoing, &app_sid) {
+        assert_eq!(decoded(uri, "appSid").as_deref(), Some(sid.as_str()));
+        let app_params = decoded(uri, "appParams")
+            .map(|t| pairs(&t))
+            .unwrap_or_default();
+        assert_eq!(app_params, params);
+        // The client name rides along on the outgoing scope too.
+        if let Some(name) = &client_name {
+            assert_eq!(decoded(uri, "clientName").as_deref(), Some(name.as_str()));
+        }
+    }
+    let events = find("stream", "subscribe");
+    assert_eq!(events.is_some(), filters.is_some());
+    if let (Some(uri), Some(filters)) = (events, &filters) {
+        let written = decoded(uri, "params")
+            .map(|t| pairs(&t))
+            .unwrap_or_default();
+        assert_eq!(&written, filters);
+    }
 }
 
 // ---- TaskRouter capability tokens -----------------------------------------------------------
 
-const TASKROUTER: &str = "https://taskrouter.twilio.com/v1/Workspaces/";
-const EVENT_BRIDGE: &str = "https://event-bridge.twilio.com/v1/wschannels/";
-const TASKROUTER_RULES: usize = 16;
+fn roundtrip_taskrouter(c: &mut Cursor<'_>) {
+    let (account, secret, workspace) = (sid(c, "AC"), secret(c), sid(c, "WS"));
+    let channel = format!("{}{}", c.pick(&["WK", "WQ", "WS", "WA", ""]), c.word(8));
+    let constructor = c.below(4);
+    let life = Life::random(c);
+    let friendly = c.bool().then(|| c.string(8));
+    // Each helper and custom policy is given once: twilio-python appends a policy per call, so
+    // calling one twice repeats it (byte-exactness), and uniqueness is a property of one call.
+    let mut helpers: Vec<usize> = (0..c.below(12)).map(|_| c.below(11)).collect();
+    helpers.dedup();
+    helpers.sort_unstable();
+    helpers.dedup();
+    // Filter names may repeat: the crate keeps one requirement per name.
+    let filters: Vec<(String, bool)> = (0..c.below(5)).map(|_| (c.word(3), c.bool())).collect();
+    let filters: Vec<FilterRequirement<'_>> = filters
+        .iter()
+        .map(|(name, required)| match required {
+            true => FilterRequirement::required(name),
+            false => FilterRequirement::optional(name),
+        })
+        .collect();
+    let workspace_url = format!("https://taskrouter.twilio.com/v1/Workspaces/{workspace}");
+    let mut custom_n = 0..;
+    let custom: Vec<(String, String, bool)> = (0..c.below(4))
+        .map(|_| {
+            (
+                format!(
+                    "{workspace_url}/Custom{}/{}",
+                    custom_n.next().expect("endless"),
+                    c.word(8)
+                ),
+                c.word(6),
+                c.bool(),
+            )
+        })
+        .collect();
 
-#[derive(Clone, Debug)]
-enum RuleSpec {
-    WebSockets(String),
-    /// One of the eleven argument-less helpers, by index in [`HELPERS`].
-    Helper(usize),
-    Custom {
-        url: String,
-        method: String,
-        allow: bool,
-        query: usize,
-        post: usize,
-    },
+    let documented = |e: &MintError| {
+        matches!(
+            e,
+            MintError::MissingWorkspaceSid
+                | MintError::MissingChannelId
+                | MintError::WorkerOnlyPolicy
+        )
+    };
+    let minted = check_minted(&secret, &life, documented, |secret, reordered| {
+        let mut t = match constructor {
+            0 => TaskRouterCapability::new(&account, secret, &workspace, &channel),
+            1 => TaskRouterCapability::worker(&account, secret, &workspace, &channel),
+            2 => TaskRouterCapability::task_queue(&account, secret, &workspace, &channel),
+            _ => TaskRouterCapability::workspace(&account, secret, &workspace),
+        };
+        if reordered {
+            t = with_life!(t, &life);
+        }
+        if let Some(name) = &friendly {
+            t = t.friendly_name(name);
+        }
+        for &h in &helpers {
+            t = apply_helper(t, h);
+        }
+        for (url, method, allow) in &custom {
+            let policy = Policy::new(url, method).allow(*allow);
+            t = t.policy(policy.query_filter(&filters).post_filter(&filters));
+        }
+        if !reordered {
+            t = with_life!(t, &life);
+        }
+        mint!(t, life.now)
+    });
+    let Some((_, p)) = minted else { return };
+    assert_eq!(p["iss"], account.as_str());
+    assert_eq!(p["account_sid"], account.as_str());
+    assert_eq!(p["workspace_sid"], workspace.as_str());
+    if let Some(name) = &friendly {
+        assert_eq!(p["friendly_name"], name.as_str());
+    }
+    let policies = p["policies"].as_array().expect("policies");
+    let event_bridge = format!("https://event-bridge.twilio.com/v1/wschannels/{account}/");
+    for (i, policy) in policies.iter().enumerate() {
+        assert!(!policies[..i].contains(policy), "repeated policy {policy}");
+        let url = policy["url"].as_str().expect("a URL");
+        assert!(
+            url == workspace_url
+                || url.starts_with(&format!("{workspace_url}/"))
+                || url.starts_with(&event_bridge),
+            "{url} not under {workspace_url}"
+        );
+    }
+    for (url, method, allow) in &custom {
+        let found = policies.iter().filter(|p| {
+            p["url"] == url.as_str()
+                && p["method"]
+                    .as_str()
+                    .is_some_and(|m| m.eq_ignore_ascii_case(method))
+                && p["allow"] == *allow
+        });
+        assert!(found.count() >= 1, "policy {url} {method} missing");
+    }
 }
 
-/// The argument-less helpers, in twilio-python's default order; the last five are worker-only.
-const HELPERS: [&str; 11] = [
-    "fetch_self",
-    "update_self",
-    "delete_self",
-    "fetch_subresources",
-    "delete_subresources",
-    "update_subresources",
-    "fetch_activities",
-    "fetch_reservations",
-    "fetch_worker_reservations",
-    "update_activities",
-    "update_reservations",
-];
-
-fn helper_is_worker_only(i: usize) -> bool {
-    i >= 6
-}
-
-fn apply_helper<'a>(t: TaskRouterCapability<'a>, i: usize) -> TaskRouterCapability<'a> {
-    match HELPERS[i] {
-        "fetch_self" => t.allow_fetch_self(),
-        "update_self" => t.allow_update_self(),
-        "delete_self" => t.allow_delete_self(),
-        "fetch_subresources" => t.allow_fetch_subresources(),
-        "delete_subresources" => t.allow_delete_subresources(),
-        "update_subresources" => t.allow_update_subresources(),
-        "fetch_activities" => t.allow_fetch_activities(),
-        "fetch_reservations" => t.allow_fetch_reservations(),
-        "fetch_worker_reservations" => t.allow_fetch_worker_reservations(),
-        "update_activities" => t.allow_update_activities(),
+/// The argument-less policy helpers, by number.
+fn apply_helper(t: TaskRouterCapability<'_>, i: usize) -> TaskRouterCapability<'_> {
+    match i {
+        0 => t.allow_fetch_self(),
+        1 => t.allow_update_self(),
+        2 => t.allow_delete_self(),
+        3 => t.allow_fetch_subresources(),
+        4 => t.allow_update_subresources(),
+        5 => t.allow_delete_subresources(),
+        6 => t.allow_fetch_activities(),
+        7 => t.allow_fetch_reservations(),
+        8 => t.allow_fetch_worker_reservations(),
+        9 => t.allow_update_activities(),
         _ => t.allow_update_reservations(),
     }
-}
-
-fn prefix_of(kind: ChannelKind) -> &'static str {
-    match kind {
-        ChannelKind::Worker => "WK",
-        ChannelKind::TaskQueue => "WQ",
-        ChannelKind::Workspace => "WS",
-    }
-}
-
-/// A policy as it must appear in the payload.
-fn policy_json(
-    url: String,
-    method: &str,
-    allow: bool,
-    query: &[(String, bool)],
-    post: &[(String, bool)],
-) -> J {
-    let filter = |list: &[(String, bool)]| {
-        let mut m = Map::new();
-        for (name, required) in list {
-            m.insert(name.clone(), json!({ "required": required }));
-        }
-        J::Object(m)
-    };
-    json!({
-        "url": url,
-        "method": method.to_uppercase(),
-        "allow": allow,
-        "query_filter": filter(query),
-        "post_filter": filter(post),
-    })
-}
-
-fn roundtrip_taskrouter(c: &mut Cursor<'_>) {
-    let sid = |c: &mut Cursor<'_>, prefix: &str| match c.below(10) {
-        0 => String::new(),
-        1 => c.string(6),
-        _ => format!("{prefix}{}", c.word(8)),
-    };
-    let account = sid(c, "AC");
-    let auth = if c.below(16) == 0 {
-        String::new()
-    } else {
-        c.string(12)
-    };
-    let workspace = sid(c, "WS");
-    let channel_prefix = c.pick(&["WK", "WQ", "WS", "WK", "WQ", "WS", "WA", ""]);
-    let channel = format!("{channel_prefix}{}", c.word(8));
-    let constructor = c.below(4);
-    let explicit_kind = (c.below(4) == 0).then(|| {
-        c.pick(&[
-            ChannelKind::Worker,
-            ChannelKind::TaskQueue,
-            ChannelKind::Workspace,
-        ])
-    });
-    let options = if c.bool() {
-        None
-    } else {
-        let mut flags = [false; 12];
-        for f in &mut flags {
-            *f = c.bool();
-        }
-        Some(flags)
-    };
-    let friendly = (c.below(4) == 0).then(|| c.string(8));
-    let filters: Vec<Vec<(String, bool)>> = (0..3)
-        .map(|_| (0..c.below(4)).map(|_| (c.word(6), c.bool())).collect())
-        .collect();
-    let rules: Vec<RuleSpec> = (0..c.below(20))
-        .map(|_| match c.below(14) {
-            0 => RuleSpec::WebSockets(c.word(8)),
-            1 | 2 => RuleSpec::Custom {
-                url: c.string(16),
-                method: c.word(6),
-                allow: c.bool(),
-                query: c.below(3),
-                post: c.below(3),
-            },
-            n => RuleSpec::Helper(n - 3),
-        })
-        .collect();
-    let life = Life::random(c);
-
-    let requirements: Vec<Vec<FilterRequirement<'_>>> = filters
-        .iter()
-        .map(|list| {
-            list.iter()
-                .map(|(name, required)| FilterRequirement {
-                    name,
-                    required: *required,
-                })
-                .collect()
-        })
-        .collect();
-    let channel_id: &str = if constructor == 3 {
-        &workspace
-    } else {
-        &channel
-    };
-    let mut t = match constructor {
-        0 => TaskRouterCapability::new(&account, &auth, &workspace, &channel),
-        1 => TaskRouterCapability::worker(&account, &auth, &workspace, &channel),
-        2 => TaskRouterCapability::task_queue(&account, &auth, &workspace, &channel),
-        _ => TaskRouterCapability::workspace(&account, &auth, &workspace),
-    };
-    if let Some(kind) = explicit_kind {
-        t = t.kind(kind);
-    }
-    if let Some(f) = options {
-        t = t.options(TaskRouterOptions {
-            allow_web_sockets: f[0],
-            allow_fetch_self: f[1],
-            allow_update_self: f[2],
-            allow_delete_self: f[3],
-            allow_fetch_subresources: f[4],
-            allow_update_subresources: f[5],
-            allow_delete_subresources: f[6],
-            allow_fetch_activities: f[7],
-            allow_fetch_reservations: f[8],
-            allow_fetch_worker_reservations: f[9],
-            allow_update_activities: f[10],
-            allow_update_reservations: f[11],
-        });
-    }
-    if let Some(name) = &friendly {
-        t = t.friendly_name(name);
-    }
-    for rule in &rules {
-        t = match rule {
-            RuleSpec::WebSockets(ch) => t.allow_web_sockets(ch),
-            RuleSpec::Helper(i) => apply_helper(t, *i),
-            RuleSpec::Custom {
-                url,
-                method,
-                allow,
-                query,
-                post,
-            } => t.policy(
-                Policy::new(url, method)
-                    .allow(*allow)
-                    .query_filter(&requirements[*query])
-                    .post_filter(&requirements[*post]),
-            ),
-        };
-    }
-    let t = with_life!(t, &life);
-
-    // The expected error, in the order the builder checks.
-    let constructor_kind = match constructor {
-        1 => Some(ChannelKind::Worker),
-        2 => Some(ChannelKind::TaskQueue),
-        3 => Some(ChannelKind::Workspace),
-        _ => None,
-    };
-    let kind_set = explicit_kind.or(constructor_kind);
-    let inferred = match channel_id.get(..2) {
-        Some("WK") => Some(ChannelKind::Worker),
-        Some("WQ") => Some(ChannelKind::TaskQueue),
-        Some("WS") => Some(ChannelKind::Workspace),
-        _ => None,
-    };
-    let kind = match (inferred, kind_set) {
-        (None, _) => Err(MintError::InvalidSid(SidRole::Channel)),
-        (Some(_), Some(k)) if !channel_id.starts_with(prefix_of(k)) => {
-            Err(MintError::InvalidSid(SidRole::Channel))
-        }
-        (Some(_), Some(k)) => Ok(k),
-        (Some(k), None) => Ok(k),
-    };
-    let worker_only_rule = rules
-        .iter()
-        .any(|r| matches!(r, RuleSpec::Helper(i) if helper_is_worker_only(*i)));
-    let expected_error = if account.is_empty() {
-        Some(MintError::MissingAccountSid)
-    } else if workspace.is_empty() {
-        Some(MintError::MissingWorkspaceSid)
-    } else if channel_id.is_empty() {
-        Some(MintError::MissingChannelId)
-    } else if !account.starts_with("AC") {
-        Some(MintError::InvalidSid(SidRole::Account))
-    } else if !workspace.starts_with("WS") {
-        Some(MintError::InvalidSid(SidRole::Workspace))
-    } else if let Err(e) = kind {
-        Some(e)
-    } else if auth.is_empty() {
-        Some(MintError::MissingSecret)
-    } else if rules.len() > TASKROUTER_RULES {
-        Some(MintError::CapacityExceeded { list: "policies" })
-    } else if kind != Ok(ChannelKind::Worker) && worker_only_rule {
-        Some(MintError::WorkerOnlyPolicy)
-    } else {
-        life.times().err()
-    };
-    let jwt = mint!(t, life.now);
-    // A policy filter naming the same parameter twice cannot be written as a JSON object; the
-    // crate may refuse to mint it.
-    let duplicate_filter = rules.iter().any(|r| match r {
-        RuleSpec::Custom { query, post, .. } => [query, post].iter().any(|&&i| {
-            let mut seen = HashSet::new();
-            !filters[i].iter().all(|(name, _)| seen.insert(name))
-        }),
-        _ => false,
-    });
-    let jwt = match (jwt, expected_error) {
-        (Err(e), Some(expected)) => return assert_eq!(e, expected, "{rules:?}"),
-        (Err(_), None) if duplicate_filter => return,
-        (Ok(jwt), None) => jwt,
-        (result, expected) => panic!("minted {result:?}, expected {expected:?}: {rules:?}"),
-    };
-    let kind = kind.expect("minted, so a valid kind");
-
-    // The expected policies.
-    let worker = kind == ChannelKind::Worker;
-    let own = match kind {
-        ChannelKind::Worker => format!("{TASKROUTER}{workspace}/Workers/{channel_id}"),
-        ChannelKind::TaskQueue => format!("{TASKROUTER}{workspace}/TaskQueues/{channel_id}"),
-        ChannelKind::Workspace => format!("{TASKROUTER}{workspace}"),
-    };
-    let tasks = format!("{TASKROUTER}{workspace}/Tasks/**");
-    let reservations = format!("{TASKROUTER}{workspace}/Workers/{channel_id}/Reservations/**");
-    let activity = [("ActivitySid".to_string(), true)];
-    let simple = |url: &str, method: &str| policy_json(url.to_string(), method, true, &[], &[]);
-    let expand_helper = |i: usize| -> Vec<J> {
-        match HELPERS[i] {
-            "fetch_self" => vec![simple(&own, "GET")],
-            "update_self" => vec![simple(&own, "POST")],
-            "delete_self" => vec![simple(&own, "DELETE")],
-            "fetch_subresources" => vec![simple(&format!("{own}/**"), "GET")],
-            "update_subresources" => vec![simple(&format!("{own}/**"), "POST")],
-            "delete_subresources" => vec![simple(&format!("{own}/**"), "DELETE")],
-            "fetch_activities" => vec![simple(
-                &format!("{TASKROUTER}{workspace}/Activities"),
-                "GET",
-            )],
-            "fetch_reservations" => vec![simple(&tasks, "GET")],
-            "fetch_worker_reservations" => vec![simple(&reservations, "GET")],
-            "update_activities" => vec![policy_json(
-                format!("{TASKROUTER}{workspace}/Workers/{channel_id}"),
-                "POST",
-                true,
-                &[],
-                &activity,
-            )],
-            _ => vec![simple(&tasks, "POST"), simple(&reservations, "POST")],
-        }
-    };
-    let web_sockets = |ch: &str| {
-        let url = format!("{EVENT_BRIDGE}{account}/{ch}");
-        vec![simple(&url, "GET"), simple(&url, "POST")]
-    };
-    let flags = options.unwrap_or([
-        true, true, false, false, false, false, false, true, true, true, false, false,
-    ]);
-    let mut policies = Vec::new();
-    if flags[0] {
-        policies.extend(web_sockets(channel_id));
-    }
-    // Flags 1..=11 in option order; twilio-python's default order puts delete before update.
-    for (flag, helper) in [
-        (1, 0),
-        (2, 1),
-        (3, 2),
-        (4, 3),
-        (6, 4),
-        (5, 5),
-        (7, 6),
-        (8, 7),
-        (9, 8),
-        (10, 9),
-        (11, 10),
-    ] {
-        if flags[flag] && (worker || !helper_is_worker_only(helper)) {
-            policies.extend(expand_helper(helper));
-        }
-    }
-    for rule in &rules {
-        match rule {
-            RuleSpec::WebSockets(ch) => policies.extend(web_sockets(ch)),
-            RuleSpec::Helper(i) => policies.extend(expand_helper(*i)),
-            RuleSpec::Custom {
-                url,
-                method,
-                allow,
-                query,
-                post,
-            } => policies.push(policy_json(
-                url.clone(),
-                method,
-                *allow,
-                &filters[*query],
-                &filters[*post],
-            )),
-        }
-    }
-
-    let friendly_name = friendly.clone().unwrap_or_else(|| channel_id.to_string());
-    let (header, payload) = verify_minted(&jwt, &auth, &life, |claims| {
-        check_str(claims.iss().expect("iss"), &account);
-        let views: Vec<_> = claims.policies().collect();
-        assert_eq!(views.len(), policies.len());
-        for (view, expected) in views.iter().zip(&policies) {
-            check_str(
-                view.url.expect("url"),
-                expected["url"].as_str().unwrap_or_default(),
-            );
-            check_str(
-                view.method.expect("method"),
-                expected["method"].as_str().unwrap_or_default(),
-            );
-            assert_eq!(view.allow, expected["allow"] == true);
-            same(
-                view.query_filter.expect("query_filter"),
-                &expected["query_filter"],
-            );
-            same(
-                view.post_filter.expect("post_filter"),
-                &expected["post_filter"],
-            );
-        }
-        assert!(claims.identity().is_none());
-    });
-    assert_json_eq(
-        &header,
-        &json!({ "alg": life.alg.name(), "typ": "JWT" }),
-        "header",
-    );
-    let mut p = Map::new();
-    p.insert("account_sid".into(), J::from(account.as_str()));
-    p.insert("workspace_sid".into(), J::from(workspace.as_str()));
-    p.insert("channel".into(), J::from(channel_id));
-    p.insert("version".into(), J::from("v1"));
-    p.insert("friendly_name".into(), J::from(friendly_name));
-    p.insert("policies".into(), J::Array(policies));
-    match kind {
-        ChannelKind::Worker => {
-            p.insert("worker_sid".into(), J::from(channel_id));
-        }
-        ChannelKind::TaskQueue => {
-            p.insert("taskqueue_sid".into(), J::from(channel_id));
-        }
-        ChannelKind::Workspace => {}
-    }
-    p.insert("iss".into(), J::from(account.as_str()));
-    life.write(&mut p);
-    assert_json_eq(&payload, &J::Object(p), "payload");
-}
-
-/// How deeply arrays and objects nest in valid JSON `text` (brackets inside strings ignored).
-fn nesting(text: &str) -> usize {
-    let (mut depth, mut deepest, mut in_string, mut escaped) = (0usize, 0usize, false, false);
-    for c in text.bytes() {
-        match (in_string, escaped, c) {
-            (true, true, _) => escaped = false,
-            (true, false, b'\\') => escaped = true,
-            (true, false, b'"') => in_string = false,
-            (true, false, _) => {}
-            (false, _, b'"') => in_string = true,
-            (false, _, b'{' | b'[') => {
-                depth += 1;
-                deepest = deepest.max(depth);
-            }
-            (false, _, b'}' | b']') => depth = depth.saturating_sub(1),
-            _ => {}
-        }
-    }
-    deepest
 }
