@@ -653,6 +653,23 @@ fn main() {
     worst_case_group(&mut bench);
 
     let started = Instant::now();
+    // A number is only comparable on the machine it came from: name it.
+    let cpu = std::fs::read_to_string("/proc/cpuinfo")
+        .ok()
+        .and_then(|info| {
+            let line = info.lines().find(|l| l.starts_with("model name"))?;
+            Some(line.split_once(':')?.1.trim().to_string())
+        })
+        .unwrap_or_else(|| String::from("unknown (no /proc/cpuinfo)"));
+    let cores = std::thread::available_parallelism().map_or(0, |n| n.get());
+    eprintln!(
+        "bench: CPU {cpu}, {cores} cores, {}",
+        std::env::consts::ARCH
+    );
+    println!(
+        "{}",
+        serde_json::json!({"cpu": cpu, "cores": cores, "arch": std::env::consts::ARCH})
+    );
     eprintln!(
         "bench: {} measurements x {} rounds x {} sub-batches of ~{:?}{}",
         bench.list.len(),
