@@ -51,6 +51,14 @@ pub(crate) fn decode<'o>(input: &[u8], out: &'o mut [u8]) -> Option<&'o [u8]> {
     return small::decode(input, out);
 }
 
+/// The last zero to five bytes (what the six-byte chunks leave) as the last characters.
+fn encode_tail(rest: &[u8], tail: &mut [u8]) {
+    let word = rest.iter().fold(0u64, |w, &b| w << 8 | u64::from(b)) << (8 * (6 - rest.len()));
+    for (i, slot) in tail.iter_mut().enumerate() {
+        *slot = ALPHABET[((word >> (42 - 6 * i)) & 63) as usize];
+    }
+}
+
 /// The last one to three bytes, from the last two to four characters: `None` for a 4k+1 length,
 /// an invalid character or non-zero unused bits.
 fn decode_tail(rest: &[u8], tail: &mut [u8]) -> Option<()> {
@@ -74,7 +82,7 @@ fn decode_tail(rest: &[u8], tail: &mut [u8]) -> Option<()> {
 /// The 64-bit codec: pair table out, per-position tables in.
 #[cfg(target_pointer_width = "64")]
 mod wide {
-    use super::{ALPHABET, decode_tail, decoded_len, encoded_len, value};
+    use super::{ALPHABET, decode_tail, decoded_len, encode_tail, encoded_len, value};
 
     /// `PAIRS[v]`: the two characters of the 12-bit `v`, first in the low byte.
     static PAIRS: [u16; 4096] = {
@@ -124,12 +132,7 @@ mod wide {
             let chars = pair(w >> 36) | pair(w >> 24) << 16 | pair(w >> 12) << 32 | pair(w) << 48;
             o.copy_from_slice(&chars.to_le_bytes());
         }
-        let rest = chunks.remainder();
-        let tail = out.into_remainder();
-        let word = rest.iter().fold(0u64, |w, &b| w << 8 | u64::from(b)) << (8 * (6 - rest.len()));
-        for (i, slot) in tail.iter_mut().enumerate() {
-            *slot = ALPHABET[((word >> (42 - 6 * i)) & 63) as usize];
-        }
+        encode_tail(chunks.remainder(), out.into_remainder());
         Some(dst)
     }
 
@@ -175,7 +178,7 @@ mod wide {
 /// The small codec: a 64-byte alphabet out, a 256-byte table in.
 #[cfg(any(test, not(target_pointer_width = "64")))]
 mod small {
-    use super::{ALPHABET, decode_tail, decoded_len, encoded_len, value};
+    use super::{ALPHABET, decode_tail, decoded_len, encode_tail, encoded_len, value};
 
     const TABLE: [u8; 256] = {
         let mut table = [0xffu8; 256];
@@ -201,12 +204,7 @@ mod small {
             }
             o.copy_from_slice(&chars.to_le_bytes());
         }
-        let rest = chunks.remainder();
-        let tail = out.into_remainder();
-        let word = rest.iter().fold(0u64, |w, &b| w << 8 | u64::from(b)) << (8 * (6 - rest.len()));
-        for (i, slot) in tail.iter_mut().enumerate() {
-            *slot = char_at(word, 42 - 6 * i as u32) as u8;
-        }
+        encode_tail(chunks.remainder(), out.into_remainder());
         Some(dst)
     }
 
