@@ -22,7 +22,9 @@ for target in $(cargo +nightly fuzz list); do
     if ! cargo +nightly fuzz run "$target" "$corpus" "seeds/$target" -- \
         -max_total_time="$seconds" -max_len=4096 -rss_limit_mb=2048 -print_final_stats=1 \
         2>"$target.log"; then
-        tail -n 40 "$target.log" >&2
+        # The panic message first (the tail alone is mostly cargo-fuzz's backtrace).
+        grep -A 4 'panicked at' "$target.log" | head -n 20 >&2 || true
+        tail -n 25 "$target.log" >&2
         failed+=("$target")
     else
         grep -E '^stat::(number_of_executed_units|new_units_added)' "$target.log" || true
