@@ -34,6 +34,34 @@ const fn value(c: u8) -> u8 {
     }
 }
 
+/// Encode the `len` bytes at `from` in `buf` into base64url at `to` (`to <= from`), in place.
+///
+/// The text is written forward a chunk at a time, each chunk copied out before its text is
+/// written, so no unread input is overwritten as long as `from - to` is at least a third of
+/// `len` (each 48-byte chunk grows by 16). Text that would run past the end of `buf` is not
+/// written; the caller knows the length it needed.
+pub(crate) fn encode_in_place(buf: &mut [u8], from: usize, len: usize, to: usize) {
+    const CHUNK: usize = 48;
+    let mut chunk = [0u8; CHUNK];
+    let mut done = 0;
+    while done < len {
+        let n = CHUNK.min(len - done);
+        let (Some(src), Some(copy)) = (buf.get(from + done..from + done + n), chunk.get_mut(..n))
+        else {
+            return;
+        };
+        copy.copy_from_slice(src);
+        // `done` is a whole number of chunks, hence of 3-byte groups.
+        let Some(dst) = buf.get_mut(to + encoded_len(done)..) else {
+            return;
+        };
+        if encode(copy, dst).is_none() {
+            return;
+        }
+        done += n;
+    }
+}
+
 /// Encode `src` into the start of `dst`; `None` if it does not fit.
 pub(crate) fn encode<'o>(src: &[u8], dst: &'o mut [u8]) -> Option<&'o [u8]> {
     #[cfg(target_pointer_width = "64")]

@@ -1,9 +1,9 @@
 //! Compact JWS: `base64url(header) "." base64url(payload) "." base64url(HMAC)`, and the
 //! [`Key`] that signs and checks it.
 //!
-//! The JSON is streamed in one pass straight through the base64url encoder into the output
-//! buffer and the HMAC, with no copy of the payload. A buffer that turns out too small still
-//! learns, from that same pass, the exact length it needed.
+//! Each segment's JSON is written straight into the output buffer, a little ahead of where its
+//! base64url belongs, then encoded forward in place; the HMAC then runs once over the finished
+//! signing input. A buffer that turns out too small still learns the exact length it needed.
 //!
 //! [`Key`] and [`Payload`] are public so that tokens the crate does not model can be signed
 //! with the same machinery.
@@ -15,8 +15,8 @@ use base64ct::{Base64UrlUnpadded, Encoding};
 use hmac::{Hmac, KeyInit, Mac as _};
 use sha2::{Sha256, Sha384, Sha512};
 
-use crate::base64url::{encode as encode_b64url, encoded_len as b64_len};
-use crate::json::{Counter, JsonWriter, Sink};
+use crate::base64url::{encode_in_place, encoded_len as b64_len};
+use crate::json::JsonWriter;
 use crate::{EmptySecret, MAX_TOKEN_LEN, MintError};
 
 /// The HMAC algorithm of a token. Fixed by the caller, never read from a token.
@@ -211,30 +211,32 @@ impl Key {
         self.mac.clone()
     }
 
-    fn header_json(&self, claims: &dyn Payload, sink: &mut dyn Sink) {
-        let mut w = JsonWriter::new(sink);
+    fn header_json(&self, claims: &dyn Payload, w: &mut JsonWriter<'_>) {
         w.begin_object();
         w.field_str("alg", self.alg.name());
-        claims.write_header(&mut w);
+        claims.write_header(w);
         w.field_str("typ", "JWT");
         w.end_object();
     }
 
-    fn payload_json(claims: &dyn Payload, sink: &mut dyn Sink) {
-        let mut w = JsonWriter::new(sink);
+    fn payload_json(claims: &dyn Payload, w: &mut JsonWriter<'_>) {
         w.begin_object();
-        claims.write_claims(&mut w);
+        claims.write_claims(w);
         w.end_object();
     }
 
     /// The exact length of the token [`sign_into`](Self::sign_into) would write, or
     /// [`MintError::TokenTooLong`].
     pub fn encoded_len(&self, claims: &dyn Payload) -> Result<usize, MintError> {
-        let mut header = Counter::default();
+        let mut header = JsonWriter::new(&mut []);
         self.header_json(claims, &mut header);
-        let mut payload = Counter::default();
+        let mut payload = JsonWriter::new(&mut []);
         Self::payload_json(claims, &mut payload);
-        let len = b64_len(header.0) + 1 + b64_len(payload.0) + 1 + b64_len(self.alg.mac_len());
+        let len = b64_len(header.len())
+            + 1
+            + b64_len(payload.len())
+            + 1
+            + b64_len(self.alg.mac_len());
         check_len(len)
     }
 
@@ -262,27 +264,26 @@ impl Key {
         }
     }
 
-    /// Stream the token into `out`; its length, or `Err` with the length needed if `out` is
+    /// Write the token into `out`; its length, or `Err` with the length needed if `out` is
     /// too small.
     fn write(&self, claims: &dyn Payload, out: &mut [u8]) -> Result<usize, usize> {
-        let mut enc = Base64Mac::new(out, self.mac());
-        self.header_json(claims, &mut enc);
-        enc.finish_segment();
-        enc.put_raw(b".");
-        Self::payload_json(claims, &mut enc);
-        enc.finish_segment();
-        let (pos, mut mac, failed) = enc.into_parts();
-        let total = pos + 1 + b64_len(self.alg.mac_len());
-        if failed {
+        let header_end = segment(out, 0, |w| self.header_json(claims, w));
+        let payload_end = segment(out, header_end + 1, |w| Self::payload_json(claims, w));
+        let total = payload_end + 1 + b64_len(self.alg.mac_len());
+        if total > out.len() {
             return Err(total);
         }
-        // One update over the whole signing input, written contiguously, rather than one per
-        // streamed chunk: fewer partial-block copies inside the hash.
-        mac.update(out.get(..pos).ok_or(total)?);
+        let (signing_input, rest) = out.split_at_mut(payload_end);
+        let Some(dot) = signing_input.get_mut(header_end) else {
+            return Err(total);
+        };
+        *dot = b'.';
+        let mut mac = self.mac();
+        mac.update(signing_input);
         let (tag, tag_len) = mac.finish();
-        // The second dot is not part of the signing input. The MAC is encoded by base64ct,
-        // in constant time.
-        let Some([dot, dst @ ..]) = out.get_mut(pos..) else {
+        // The second dot is not part of the signing input. The MAC is encoded by base64ct, in
+        // constant time.
+        let Some([dot, dst @ ..]) = rest.get_mut(..total - payload_end) else {
             return Err(total);
         };
         *dot = b'.';
@@ -290,7 +291,7 @@ impl Key {
             .get(..tag_len)
             .and_then(|tag| Base64UrlUnpadded::encode(tag, dst).ok())
             .ok_or(total)?;
-        Ok(pos + 1 + signature.len())
+        Ok(payload_end + 1 + signature.len())
     }
 
     /// Sign into a fixed-capacity stack buffer.
@@ -447,94 +448,29 @@ impl<'a> Secret<'a> {
     }
 }
 
-/// Streams bytes through base64url into `out`; the caller MACs the finished signing input.
-///
-/// Whole 3-byte groups are encoded straight from the caller's slice; only the one or two bytes
-/// of an unfinished group wait for the next call.
-struct Base64Mac<'b> {
-    out: &'b mut [u8],
-    /// Bytes written, or that would have been written had `out` been large enough.
-    pos: usize,
-    carry: [u8; 3],
-    carried: usize,
-    mac: Mac,
-    failed: bool,
+/// Write the JSON of one segment and encode it to base64url in place, starting at `at`; the
+/// offset just past the segment. When `out` is too small, that offset is still exact (the
+/// writer counts what it cannot store) and the content of `out` is unspecified.
+fn segment(out: &mut [u8], at: usize, json: impl Fn(&mut JsonWriter<'_>)) -> usize {
+    // The JSON is written a quarter of the free space ahead of `at`. Any JSON that fits there
+    // is then at least a third of its own length ahead of its base64url, the most that encoding
+    // forward in place needs; and JSON that does not fit there has no room for its base64url
+    // (a third longer) either.
+    let free = out.len().saturating_sub(at);
+    let start = at + free / 4;
+    let len = write_json(out, start, &json);
+    if start + len <= out.len() {
+        encode_in_place(out, start, len, at);
+    }
+    at + b64_len(len)
 }
 
-impl<'b> Base64Mac<'b> {
-    fn new(out: &'b mut [u8], mac: Mac) -> Self {
-        Base64Mac {
-            out,
-            pos: 0,
-            carry: [0; 3],
-            carried: 0,
-            mac,
-            failed: false,
-        }
-    }
-
-    /// Encode `bytes` (a whole number of groups, or the segment's end) into `out`. Once `out`
-    /// is full, only the length is counted, so that the caller learns the size it needed.
-    fn encode(&mut self, bytes: &[u8]) {
-        if !self.failed {
-            match self
-                .out
-                .get_mut(self.pos..)
-                .and_then(|dst| encode_b64url(bytes, dst))
-            {
-                Some(_) => {}
-                None => self.failed = true,
-            }
-        }
-        self.pos += b64_len(bytes.len());
-    }
-
-    /// End a segment: encode the unfinished group, if any.
-    fn finish_segment(&mut self) {
-        let carry = self.carry;
-        self.encode(carry.get(..self.carried).unwrap_or_default());
-        self.carried = 0;
-    }
-
-    fn put_raw(&mut self, bytes: &[u8]) {
-        match self.out.get_mut(self.pos..self.pos + bytes.len()) {
-            Some(dst) if !self.failed => dst.copy_from_slice(bytes),
-            _ => self.failed = true,
-        }
-        self.pos += bytes.len();
-    }
-
-    fn into_parts(self) -> (usize, Mac, bool) {
-        (self.pos, self.mac, self.failed)
-    }
-}
-
-impl Sink for Base64Mac<'_> {
-    fn put(&mut self, mut bytes: &[u8]) {
-        if self.carried > 0 {
-            let take = (3 - self.carried).min(bytes.len());
-            let (head, rest) = bytes.split_at(take);
-            if let Some(dst) = self.carry.get_mut(self.carried..self.carried + take) {
-                dst.copy_from_slice(head);
-            }
-            self.carried += take;
-            bytes = rest;
-            if self.carried < 3 {
-                return;
-            }
-            let group = self.carry;
-            self.encode(&group);
-            self.carried = 0;
-        }
-        let (groups, rest) = bytes.split_at(bytes.len() - bytes.len() % 3);
-        if !groups.is_empty() {
-            self.encode(groups);
-        }
-        if let Some(dst) = self.carry.get_mut(..rest.len()) {
-            dst.copy_from_slice(rest);
-        }
-        self.carried = rest.len();
-    }
+/// Write `json` into `out` from `start` on; its length, whether or not it fit.
+fn write_json(out: &mut [u8], start: usize, json: &impl Fn(&mut JsonWriter<'_>)) -> usize {
+    // Past the end of `out`, the writer only measures.
+    let mut w = JsonWriter::new(out.get_mut(start..).unwrap_or(&mut []));
+    json(&mut w);
+    w.len()
 }
 
 /// A string in a fixed-capacity stack buffer: a token or a scope URI without an allocator.
@@ -650,18 +586,19 @@ mod tests {
 
     #[test]
     #[cfg(feature = "alloc")]
-    fn streaming_matches_one_shot_encoding() {
-        // Payload sizes around the staging boundary.
+    fn in_place_encoding_matches_one_shot_encoding() {
+        // Payload sizes around the 48-byte chunks of the in-place encoder.
         for n in [0usize, 1, 20, 25, 26, 27, 50, 200] {
             let signer = Key::new(Algorithm::HS384, b"k").unwrap();
             let jwt = signer.sign(&Big(n)).unwrap();
             let mut parts = jwt.split('.');
             let _header = parts.next().unwrap();
             let payload = parts.next().unwrap();
-            let mut counter = Counter::default();
-            Key::payload_json(&Big(n), &mut counter);
+            let mut json = std::vec![0u8; 4096];
+            let mut w = JsonWriter::new(&mut json);
+            Key::payload_json(&Big(n), &mut w);
             let decoded = Base64UrlUnpadded::decode_vec(payload).unwrap();
-            assert_eq!(decoded.len(), counter.0);
+            assert_eq!(decoded, w.finish().unwrap().as_bytes());
             let mut mac = Mac::new(Algorithm::HS384, b"k");
             mac.update(jwt.rsplit_once('.').unwrap().0.as_bytes());
             let (tag, len) = mac.finish();
@@ -695,6 +632,21 @@ mod tests {
             key.sign_into(&Big(n + 1), &mut buf[..10]),
             Err(too_long.unwrap_err())
         );
+    }
+
+    #[test]
+    #[cfg(feature = "alloc")]
+    fn any_buffer_that_is_large_enough_gives_the_same_token() {
+        // However little room is left around each segment's JSON for encoding it in place.
+        let key = Key::new(Algorithm::HS256, b"k").unwrap();
+        for n in [0usize, 1, 7, 30, 100] {
+            let jwt = key.sign(&Big(n)).unwrap();
+            let mut buf = std::vec![0u8; jwt.len() + 100];
+            for extra in 0..100 {
+                let got = key.sign_into(&Big(n), &mut buf[..jwt.len() + extra]);
+                assert_eq!(got, Ok(jwt.as_str()), "{n} members, {extra} spare bytes");
+            }
+        }
     }
 
     #[test]

@@ -3,24 +3,14 @@
 #![cfg(feature = "std")]
 
 use proptest::prelude::*;
-use twilio_jwt::json::{JsonWriter, Sink};
+use twilio_jwt::json::JsonWriter;
 use twilio_jwt::{
     AccessToken, Algorithm, ChatGrant, ClientCapability, Key, Payload, ScopeUri, Verifier,
     VerifyError, VideoGrant, VoiceGrant, form_pairs,
 };
 
-struct Bytes(Vec<u8>);
-
-impl Sink for Bytes {
-    fn put(&mut self, bytes: &[u8]) {
-        self.0.extend_from_slice(bytes);
-    }
-}
-
-fn write_json(f: impl FnOnce(&mut JsonWriter<'_>)) -> String {
-    let mut out = Bytes(Vec::new());
-    f(&mut JsonWriter::new(&mut out));
-    String::from_utf8(out.0).unwrap()
+fn write_json(f: impl Fn(&mut JsonWriter<'_>)) -> String {
+    twilio_jwt::json::to_string(f)
 }
 
 const NOW: u64 = 1_700_000_000;

@@ -36,5 +36,7 @@ pub(crate) use grammar::parse_nested;
 pub use grammar::{MAX_DEPTH, parse};
 pub use unescape::{Chars, JsonStr};
 pub use value::{Elements, Kind, Members, Value};
-pub(crate) use write::{Counter, format_u64};
+pub(crate) use write::format_u64;
 pub use write::{JsonWriter, Sink};
+#[cfg(feature = "alloc")]
+pub use write::to_string;

@@ -3,31 +3,22 @@
 use super::swar::{ONES, below, find, has_byte};
 use super::value::{Kind, Value};
 
-/// Somewhere bytes can be streamed to: a counter, a base64url + HMAC encoder, a buffer.
-///
-/// The writer never needs the whole document in memory; every token is produced by streaming its
-/// JSON through one of these.
+/// Somewhere the content of [`JsonWriter::string_with`] is streamed to.
 pub trait Sink {
     /// Append `bytes`.
     fn put(&mut self, bytes: &[u8]);
 }
 
-/// Counts bytes instead of storing them: the first pass that sizes a token exactly.
-#[derive(Default, Debug)]
-pub(crate) struct Counter(pub(crate) usize);
-
-impl Sink for Counter {
-    fn put(&mut self, bytes: &[u8]) {
-        self.0 += bytes.len();
-    }
-}
-
-/// Writes compact JSON (no whitespace) with Python's `ensure_ascii` escaping.
+/// Writes compact JSON (no whitespace) with Python's `ensure_ascii` escaping into a byte buffer.
 ///
 /// Strings are pure ASCII on output: `"` and `\` escaped, `\b \f \n \r \t` in short form, other
 /// control characters, DEL and every non-ASCII code point as `\u` + four lowercase hex digits
 /// (astral code points as a surrogate pair). `/`, `<`, `>` and `&` stay raw. Commas are placed
 /// automatically, so callers only say what comes next.
+///
+/// The output goes straight into the buffer given to [`new`](Self::new). Once it is full, the
+/// writer only counts: [`len`](Self::len) is then the size the buffer needed, and
+/// [`finish`](Self::finish) says so.
 ///
 /// Used for every token the crate mints, and handed to [`Payload`](crate::Payload)
 /// implementations for tokens the crate does not model:
@@ -51,32 +42,41 @@ impl Sink for Counter {
 /// let jwt = Key::new(Algorithm::HS256, b"secret").unwrap().sign(&Custom).unwrap();
 /// assert!(jwt.starts_with("eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9."));
 /// ```
-pub struct JsonWriter<'s> {
-    sink: Buffered<'s>,
+///
+/// On its own:
+///
+/// ```
+/// use twilio_jwt::json::JsonWriter;
+///
+/// let mut buf = [0u8; 64];
+/// let mut w = JsonWriter::new(&mut buf);
+/// w.begin_object();
+/// w.field_str("name", "Zoë");
+/// w.end_object();
+/// assert_eq!(w.finish(), Ok(r#"{"name":"Zo\u00eb"}"#));
+///
+/// let mut small = [0u8; 4];
+/// let mut w = JsonWriter::new(&mut small);
+/// w.string("too long");
+/// assert_eq!(w.finish(), Err(10)); // the length the buffer needed
+/// ```
+pub struct JsonWriter<'b> {
+    out: Output<'b>,
     comma: bool,
 }
 
-/// Bytes gathered before each call to the sink: JSON comes in many tiny pieces, and a typical
-/// token's whole payload fits, so the sink (base64 and the MAC) sees it in one or two calls.
-const BUFFER: usize = 512;
-
-/// Gathers small writes and hands the sink larger chunks.
-struct Buffered<'s> {
-    sink: &'s mut dyn Sink,
-    buf: [u8; BUFFER],
+/// The writer's buffer. Every write lands right after the previous one, or, once one did not
+/// fit, nowhere: `len` only grows, so after the first miss no later write fits either, and the
+/// buffer never holds a gap.
+struct Output<'b> {
+    buf: &'b mut [u8],
+    /// Bytes written, or needed once the buffer is full.
     len: usize,
 }
 
-impl Buffered<'_> {
-    fn flush(&mut self) {
-        self.sink.put(self.buf.get(..self.len).unwrap_or_default());
-        self.len = 0;
-    }
-}
-
-impl Buffered<'_> {
-    /// `prefix`, `text` and `suffix` straight into the buffer when `text` needs no escaping and
-    /// all fits; `false` (nothing written) otherwise. Most keys and values take this path.
+impl Output<'_> {
+    /// `prefix`, `text` and `suffix` in one run when `text` needs no escaping and all fits;
+    /// `false` (nothing written) otherwise. Most keys and values take this path.
     #[inline]
     fn put_plain(&mut self, prefix: &[u8], text: &[u8], suffix: &[u8]) -> bool {
         let total = prefix.len() + text.len() + suffix.len();
@@ -94,11 +94,9 @@ impl Buffered<'_> {
         self.len += total;
         true
     }
-}
 
-impl Buffered<'_> {
-    /// `prefix` `name` `":"` `value` `"` straight into the buffer when neither needs escaping
-    /// and all fits; `false` (nothing written) otherwise.
+    /// `prefix` `name` `":"` `value` `"` in one run when neither needs escaping and all fits;
+    /// `false` (nothing written) otherwise.
     #[inline]
     fn put_plain_pair(&mut self, prefix: &[u8], name: &[u8], value: &[u8]) -> bool {
         let total = prefix.len() + name.len() + 3 + value.len() + 1;
@@ -120,106 +118,101 @@ impl Buffered<'_> {
     }
 }
 
-impl Sink for Buffered<'_> {
+impl Sink for Output<'_> {
     #[inline]
     fn put(&mut self, bytes: &[u8]) {
         if let Some(dst) = self.buf.get_mut(self.len..self.len + bytes.len()) {
             dst.copy_from_slice(bytes);
-            self.len += bytes.len();
-            return;
         }
-        self.flush();
-        match self.buf.get_mut(..bytes.len()) {
-            Some(dst) => {
-                dst.copy_from_slice(bytes);
-                self.len = bytes.len();
-            }
-            None => self.sink.put(bytes),
-        }
+        self.len += bytes.len();
     }
 }
 
-impl Drop for JsonWriter<'_> {
-    fn drop(&mut self) {
-        self.sink.flush();
-    }
-}
-
-impl<'s> JsonWriter<'s> {
-    /// A writer streaming into `sink`. Output is buffered: everything reaches the sink when
-    /// [`flush`](Self::flush) is called or the writer is dropped.
-    pub fn new(sink: &'s mut dyn Sink) -> Self {
+impl<'b> JsonWriter<'b> {
+    /// A writer filling `buf` from its start. An empty `buf` makes a writer that only measures.
+    pub fn new(buf: &'b mut [u8]) -> Self {
         JsonWriter {
-            sink: Buffered {
-                sink,
-                buf: [0; BUFFER],
-                len: 0,
-            },
+            out: Output { buf, len: 0 },
             comma: false,
         }
     }
 
-    /// Hand everything written so far to the sink.
-    pub fn flush(&mut self) {
-        self.sink.flush();
+    /// The length of the JSON written so far, whether or not it fit in the buffer.
+    pub fn len(&self) -> usize {
+        self.out.len
+    }
+
+    /// Whether nothing has been written yet.
+    pub fn is_empty(&self) -> bool {
+        self.out.len == 0
+    }
+
+    /// The JSON written, or `Err` with the buffer length it needed.
+    #[allow(clippy::expect_used)]
+    pub fn finish(self) -> Result<&'b str, usize> {
+        let len = self.out.len;
+        let written = self.out.buf.get(..len).ok_or(len)?;
+        // Every byte comes from ASCII literals, escaped (hence ASCII) strings, or the ASCII
+        // text of validated numbers.
+        Ok(core::str::from_utf8(written).expect("the writer's output is ASCII"))
     }
 
     fn separate(&mut self) {
         if self.comma {
-            self.sink.put(b",");
+            self.out.put(b",");
         }
     }
 
     fn put_value(&mut self, bytes: &[u8]) {
         self.separate();
-        self.sink.put(bytes);
+        self.out.put(bytes);
         self.comma = true;
     }
 
     /// Start an object (`{`).
     pub fn begin_object(&mut self) {
         self.separate();
-        self.sink.put(b"{");
+        self.out.put(b"{");
         self.comma = false;
     }
 
     /// End the current object (`}`).
     pub fn end_object(&mut self) {
-        self.sink.put(b"}");
+        self.out.put(b"}");
         self.comma = true;
     }
 
     /// Start an array (`[`).
     pub fn begin_array(&mut self) {
         self.separate();
-        self.sink.put(b"[");
+        self.out.put(b"[");
         self.comma = false;
     }
 
     /// End the current array (`]`).
     pub fn end_array(&mut self) {
-        self.sink.put(b"]");
+        self.out.put(b"]");
         self.comma = true;
     }
 
     /// Write a member name; the next call writes its value.
     pub fn key(&mut self, name: &str) {
         let open: &[u8] = if self.comma { b",\"" } else { b"\"" };
-        if self.sink.put_plain(open, name.as_bytes(), b"\":") {
+        if self.out.put_plain(open, name.as_bytes(), b"\":") {
             self.comma = false;
             return;
         }
         self.separate();
-        self.sink.put(b"\"");
-        escape(&mut self.sink, name);
-        self.sink.put(b"\":");
+        self.out.put(b"\"");
+        escape(&mut self.out, name);
+        self.out.put(b"\":");
         self.comma = false;
     }
 
     /// Write a string value.
     pub fn string(&mut self, value: &str) {
         let open: &[u8] = if self.comma { b",\"" } else { b"\"" };
-        if self.sink.put_plain(open, value.as_bytes(), b"\"") {
+        if self.out.put_plain(open, value.as_bytes(), b"\"") {
             self.comma = true;
             return;
         }
@@ -229,11 +222,11 @@ impl<'s> JsonWriter<'s> {
     /// Write one string value made of several pieces, as if they were concatenated.
     pub fn string_parts(&mut self, parts: &[&str]) {
         self.separate();
-        self.sink.put(b"\"");
+        self.out.put(b"\"");
         for part in parts {
-            escape(&mut self.sink, part);
+            escape(&mut self.out, part);
         }
-        self.sink.put(b"\"");
+        self.out.put(b"\"");
         self.comma = true;
     }
 
@@ -242,14 +235,14 @@ impl<'s> JsonWriter<'s> {
     /// The bytes given to the sink must together form valid UTF-8; they are escaped on the way.
     pub fn string_with(&mut self, content: impl FnOnce(&mut dyn Sink)) {
         self.separate();
-        self.sink.put(b"\"");
+        self.out.put(b"\"");
         let mut escaper = Escaper {
-            out: &mut self.sink,
+            out: &mut self.out,
             pending: [0; 4],
             pending_len: 0,
         };
         content(&mut escaper);
-        self.sink.put(b"\"");
+        self.out.put(b"\"");
         self.comma = true;
     }
 
@@ -274,7 +267,7 @@ impl<'s> JsonWriter<'s> {
         // The common case, a name and a value with nothing to escape: one contiguous run.
         let open: &[u8] = if self.comma { b",\"" } else { b"\"" };
         if self
-            .sink
+            .out
             .put_plain_pair(open, name.as_bytes(), value.as_bytes())
         {
             self.comma = true;
@@ -307,9 +300,9 @@ impl<'s> JsonWriter<'s> {
                 self.begin_object();
                 for (name, member) in v.members() {
                     self.separate();
-                    self.sink.put(b"\"");
-                    write_chars(&mut self.sink, name.chars());
-                    self.sink.put(b"\":");
+                    self.out.put(b"\"");
+                    write_chars(&mut self.out, name.chars());
+                    self.out.put(b"\":");
                     self.comma = false;
                     self.value(member);
                 }
@@ -324,15 +317,45 @@ impl<'s> JsonWriter<'s> {
             }
             Kind::String => {
                 self.separate();
-                self.sink.put(b"\"");
+                self.out.put(b"\"");
                 if let Some(s) = v.as_str() {
-                    write_chars(&mut self.sink, s.chars());
+                    write_chars(&mut self.out, s.chars());
                 }
-                self.sink.put(b"\"");
+                self.out.put(b"\"");
                 self.comma = true;
             }
             Kind::Null | Kind::Bool | Kind::Number => self.put_value(v.raw().as_bytes()),
         }
+    }
+}
+
+/// The JSON that `write` writes, in a new `String`.
+///
+/// `write` is called once to measure and once more to write (again if it then writes more), so
+/// it should write the same JSON each time.
+///
+/// ```
+/// let json = twilio_jwt::json::to_string(|w| {
+///     w.begin_array();
+///     w.string("Zoë");
+///     w.u64(7);
+///     w.end_array();
+/// });
+/// assert_eq!(json, r#"["Zo\u00eb",7]"#);
+/// ```
+#[cfg(feature = "alloc")]
+#[allow(clippy::expect_used)]
+pub fn to_string(write: impl Fn(&mut JsonWriter<'_>)) -> alloc::string::String {
+    let mut buf = alloc::vec::Vec::new();
+    loop {
+        let mut w = JsonWriter::new(&mut buf);
+        write(&mut w);
+        let len = w.len();
+        if len <= buf.len() {
+            buf.truncate(len);
+            return alloc::string::String::from_utf8(buf).expect("the writer's output is ASCII");
+        }
+        buf.resize(len, 0);
     }
 }
 
@@ -499,17 +522,11 @@ impl Sink for Escaper<'_> {
 mod tests {
     use super::*;
 
-    struct Buf([u8; 512], usize);
-    impl Sink for Buf {
-        fn put(&mut self, bytes: &[u8]) {
-            self.0[self.1..self.1 + bytes.len()].copy_from_slice(bytes);
-            self.1 += bytes.len();
-        }
-    }
-    fn render(f: impl FnOnce(&mut JsonWriter<'_>)) -> ([u8; 512], usize) {
-        let mut buf = Buf([0; 512], 0);
-        f(&mut JsonWriter::new(&mut buf));
-        (buf.0, buf.1)
+    fn render(f: impl FnOnce(&mut JsonWriter<'_>)) -> std::string::String {
+        let mut buf = [0u8; 512];
+        let mut w = JsonWriter::new(&mut buf);
+        f(&mut w);
+        w.finish().expect("fits").into()
     }
 
     #[test]
@@ -539,16 +556,15 @@ mod tests {
 
     #[test]
     fn escapes_like_python() {
-        let (b, n) = render(|w| w.string("Zoë 😀 \"/\u{7f}\u{1}\t<>&\u{2028}\\"));
         assert_eq!(
-            core::str::from_utf8(&b[..n]).unwrap(),
+            render(|w| w.string("Zoë 😀 \"/\u{7f}\u{1}\t<>&\u{2028}\\")),
             r#""Zo\u00eb \ud83d\ude00 \"/\u007f\u0001\t<>&\u2028\\""#
         );
     }
 
     #[test]
     fn commas_are_automatic() {
-        let (b, n) = render(|w| {
+        let json = render(|w| {
             w.begin_object();
             w.field_str("a", "x");
             w.key("b");
@@ -564,7 +580,7 @@ mod tests {
             w.end_object();
         });
         assert_eq!(
-            core::str::from_utf8(&b[..n]).unwrap(),
+            json,
             r#"{"a":"x","b":[0,18446744073709551615,{}],"c":null}"#
         );
     }
@@ -573,19 +589,13 @@ mod tests {
     fn field_str_is_key_then_string() {
         // The one-run path and the piecewise path write the same bytes, whatever needs
         // escaping and wherever the buffer fills.
-        struct Bytes(std::vec::Vec<u8>);
-        impl Sink for Bytes {
-            fn put(&mut self, bytes: &[u8]) {
-                self.0.extend_from_slice(bytes);
-            }
-        }
         let long = "x".repeat(300);
         let texts = ["", "a", "plain text", "quo\"te", "Zoë", "\u{1}", &long];
         for name in texts {
             for value in texts {
                 for lead in [0usize, 1, 200, 500] {
                     let render = |whole: bool| {
-                        let mut out = Bytes(std::vec::Vec::new());
+                        let mut out = [0u8; 4096];
                         let mut w = JsonWriter::new(&mut out);
                         w.begin_object();
                         w.field_str("pad", &"p".repeat(lead));
@@ -596,8 +606,7 @@ mod tests {
                             w.string(value);
                         }
                         w.end_object();
-                        drop(w);
-                        out.0
+                        std::string::String::from(w.finish().expect("fits"))
                     };
                     assert_eq!(render(true), render(false), "{name:?} {value:?} {lead}");
                 }
@@ -606,8 +615,34 @@ mod tests {
     }
 
     #[test]
+    fn a_full_buffer_keeps_a_prefix_and_learns_the_length() {
+        let write = |w: &mut JsonWriter<'_>| {
+            w.begin_object();
+            w.field_str("name", "Zoë \"quoted\"");
+            w.key("list");
+            w.begin_array();
+            w.u64(1_700_000_000);
+            w.string_parts(&["a", "é"]);
+            w.string_with(|s| s.put("😀".as_bytes()));
+            w.end_array();
+            w.end_object();
+        };
+        let whole = render(write);
+        for cap in 0..whole.len() {
+            let mut buf = std::vec![0xffu8; cap];
+            let mut w = JsonWriter::new(&mut buf);
+            write(&mut w);
+            assert_eq!(w.finish(), Err(whole.len()), "capacity {cap}");
+            // What was written is the start of the document, with no gap.
+            let end = buf.iter().position(|&b| b == 0xff).unwrap_or(cap);
+            assert_eq!(&buf[..end], &whole.as_bytes()[..end], "capacity {cap}");
+            assert!(buf[end..].iter().all(|&b| b == 0xff), "capacity {cap}");
+        }
+    }
+
+    #[test]
     fn split_characters_are_escaped_whole() {
-        let (b, n) = render(|w| {
+        let json = render(|w| {
             w.string_with(|s| {
                 let bytes = "é😀".as_bytes();
                 for i in 0..bytes.len() {
@@ -616,7 +651,7 @@ mod tests {
             })
         });
         assert_eq!(
-            core::str::from_utf8(&b[..n]).unwrap(),
+            json,
             r#""\u00e9\ud83d\ude00""#
         );
     }

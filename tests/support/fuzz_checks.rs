@@ -16,7 +16,7 @@ use std::fmt::Write as _;
 use hmac::{Hmac, KeyInit, Mac};
 use serde_json::{Map, Value as J};
 use sha2::{Sha256, Sha384, Sha512};
-use twilio_jwt::json::{JsonStr, JsonWriter, Kind, MAX_DEPTH, Rule, Sink, Value, parse};
+use twilio_jwt::json::{JsonStr, JsonWriter, Kind, MAX_DEPTH, Rule, Value, parse};
 use twilio_jwt::{
     AccessToken, Algorithm, ChatGrant, Claims, ClientCapability, FilterRequirement, FormEncoded,
     Grant, Key, MAX_TOKEN_LEN, MintError, PlaybackGrant, Policy, ScopeUri, Segment,
@@ -336,16 +336,6 @@ fn depth(j: &J) -> usize {
         J::Array(a) => 1 + a.iter().map(depth).max().unwrap_or(0),
         J::Object(m) => 1 + m.values().map(depth).max().unwrap_or(0),
         _ => 0,
-    }
-}
-
-/// A `Vec<u8>` that the crate's writer streams into.
-#[derive(Default)]
-pub struct VecSink(pub Vec<u8>);
-
-impl Sink for VecSink {
-    fn put(&mut self, bytes: &[u8]) {
-        self.0.extend_from_slice(bytes);
     }
 }
 
@@ -700,15 +690,15 @@ fn trim_ws(b: &[u8]) -> &[u8] {
 /// themselves, when the crate's reader accepts them, are re-written with `JsonWriter::value`:
 /// the output is ASCII, means the same to serde_json and is a fixed point.
 pub fn check_json_writer(data: &[u8]) {
-    let mut c = Cursor::new(data);
-    let mut sink = VecSink::default();
+    // Measured, then written: the writer must give the same bytes into any buffer.
+    let out = twilio_jwt::json::to_string(|w| {
+        write_random(&mut Cursor::new(data), w, &mut String::new(), 0);
+    });
     let mut expected_text = String::new();
-    let expected = {
-        let mut w = JsonWriter::new(&mut sink);
-        write_random(&mut c, &mut w, &mut expected_text, 0)
-    };
-    let out = sink.0;
-    let text = std::str::from_utf8(&out).expect("the writer writes UTF-8");
+    let mut measure = JsonWriter::new(&mut []);
+    let expected = write_random(&mut Cursor::new(data), &mut measure, &mut expected_text, 0);
+    assert_eq!(measure.len(), out.len());
+    let text = out.as_str();
     assert!(text.is_ascii(), "not ASCII: {text:?}");
     assert_eq!(text, expected_text);
     let back: J = serde_json::from_str(text).unwrap_or_else(|e| panic!("{e}: {text}"));
@@ -734,9 +724,7 @@ pub fn check_json_writer(data: &[u8]) {
 }
 
 fn rewrite(v: Value<'_>) -> Vec<u8> {
-    let mut sink = VecSink::default();
-    JsonWriter::new(&mut sink).value(v);
-    sink.0
+    twilio_jwt::json::to_string(|w| w.value(v)).into_bytes()
 }
 
 /// Write a random value with `w`, append what Python would write to `text`, return the value.

@@ -6,7 +6,7 @@ use twilio_jwt::{Claims, Key, MAX_TTL, Verifier, decode_unverified};
 use crate::args::Parsed;
 use crate::input::{DEMO_SECRET, read_secret_file, read_token};
 use crate::library::{KNOWN_GRANTS, VerifyContext, decode_failure, verify_failure};
-use crate::{Buf, Fail, escape, json_line, note, out};
+use crate::{Fail, escape, json_line, json_line_of, note, out};
 
 /// How the claims were obtained, for the output.
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -70,16 +70,14 @@ pub fn verify(p: Parsed) -> Result<(), Fail> {
 
 /// `{"valid":false,"error":KIND,"message":...}` on one line.
 fn invalid_json(kind: &str, message: &str) -> String {
-    let mut buf = Buf(Vec::new());
-    let mut w = twilio_jwt::json::JsonWriter::new(&mut buf);
-    w.begin_object();
-    w.key("valid");
-    w.bool(false);
-    w.field_str("error", kind);
-    w.field_str("message", message);
-    w.end_object();
-    drop(w); // the writer buffers: dropping it flushes everything into `buf`
-    buf.line()
+    json_line_of(|w| {
+        w.begin_object();
+        w.key("valid");
+        w.bool(false);
+        w.field_str("error", kind);
+        w.field_str("message", message);
+        w.end_object();
+    })
 }
 
 /// The secret to verify with, and where it came from (for messages).

@@ -33,7 +33,7 @@ use std::ffi::OsString;
 use std::io::Write;
 use std::process::ExitCode;
 
-use twilio_jwt::json::{JsonWriter, Sink, Value};
+use twilio_jwt::json::{JsonWriter, Value};
 
 use crate::args::{Parse, closest};
 use crate::table::COMMANDS;
@@ -107,22 +107,11 @@ pub fn note(text: &str) {
     let _ = writeln!(std::io::stderr().lock(), "{}", escape(text, true));
 }
 
-/// A growable [`Sink`] for the library's JSON writer.
-pub struct Buf(pub Vec<u8>);
-
-impl Sink for Buf {
-    fn put(&mut self, bytes: &[u8]) {
-        self.0.extend_from_slice(bytes);
-    }
-}
-
-impl Buf {
-    /// The JSON written, as one line.
-    pub fn line(self) -> String {
-        let mut line = String::from_utf8_lossy(&self.0).into_owned();
-        line.push('\n');
-        line
-    }
+/// The JSON `write` writes, as one line.
+pub fn json_line_of(write: impl Fn(&mut JsonWriter<'_>)) -> String {
+    let mut line = twilio_jwt::json::to_string(write);
+    line.push('\n');
+    line
 }
 
 /// `{"token":…,"header":…,"payload":…}` and the `flags` (`"verified": false`) on one line.
@@ -132,21 +121,19 @@ pub fn json_line(
     payload: Value<'_>,
     flags: &[(&str, bool)],
 ) -> String {
-    let mut buf = Buf(Vec::new());
-    let mut w = JsonWriter::new(&mut buf);
-    w.begin_object();
-    w.field_str("token", token);
-    w.key("header");
-    w.value(header);
-    w.key("payload");
-    w.value(payload);
-    for &(name, on) in flags {
-        w.key(name);
-        w.bool(on);
-    }
-    w.end_object();
-    drop(w); // the writer buffers: dropping it flushes everything into `buf`
-    buf.line()
+    json_line_of(|w| {
+        w.begin_object();
+        w.field_str("token", token);
+        w.key("header");
+        w.value(header);
+        w.key("payload");
+        w.value(payload);
+        for &(name, on) in flags {
+            w.key(name);
+            w.bool(on);
+        }
+        w.end_object();
+    })
 }
 
 /// The error for a command that does not exist.
