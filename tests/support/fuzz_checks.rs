@@ -1318,9 +1318,21 @@ fn check_minted(
 
     let verifier = Verifier::new(Key::new(life.alg, secret.as_bytes()).expect("non-empty"));
     let mut scratch = vec![0u8; jwt.len()];
+    // Valid from mint time, or from a later `nbf` given to the builder (and not before it).
+    let valid_from = match life.nbf {
+        Some(Some(nbf)) if nbf > life.now => {
+            assert_eq!(
+                verifier.verify(&jwt, life.now, &mut scratch).err(),
+                Some(VerifyError::NotYetValid),
+                "{jwt}"
+            );
+            nbf
+        }
+        _ => life.now,
+    };
     let claims = verifier
-        .verify(&jwt, life.now, &mut scratch)
-        .unwrap_or_else(|e| panic!("minted token does not verify at mint time ({e:?}): {jwt}"));
+        .verify(&jwt, valid_from, &mut scratch)
+        .unwrap_or_else(|e| panic!("minted token does not verify from nbf on ({e:?}): {jwt}"));
     let (exp, nbf) = (claims.exp(), claims.nbf());
     match (life.valid_until, life.ttl) {
         (Some(at), _) => assert_eq!(exp, at),
