@@ -3,7 +3,7 @@
 //! This module knows no token family: each family module adds its own accessors to [`Claims`].
 
 use crate::base64url::decode as decode_b64url;
-use crate::json::{JsonStr, Kind, Value, parse, swar};
+use crate::json::{JsonStr, Kind, ObjectIndex, Value, parse, swar};
 use crate::jws::{Key, MAX_MAC_LEN};
 use crate::{EmptySecret, Segment, TimeClaim, VerifyError};
 
@@ -442,10 +442,15 @@ pub struct Claims<'s> {
     nbf: Option<Value<'s>>,
     iat: Option<Value<'s>>,
     grants: Option<Value<'s>>,
+    /// Where the members of `grants` are, recorded in the same pass.
+    grants_index: Option<ObjectIndex<'s>>,
 }
 
 /// The payload members [`Claims`] keeps at hand, in its field order.
-const CACHED: [&str; 4] = ["exp", "nbf", "iat", "grants"];
+const CACHED: [&str; 4] = ["exp", "nbf", "iat", GRANTS];
+
+/// The payload member holding an access token's grants, whose members are recorded too.
+const GRANTS: &str = "grants";
 
 /// A time claim: absent is fine, anything but a valid integer is not.
 fn time(claim: Option<Value<'_>>, which: TimeClaim) -> Result<Option<u64>, VerifyError> {
@@ -477,7 +482,7 @@ impl<'s> Claims<'s> {
             None => parse(header).map_err(VerifyError::HeaderJson)?,
         };
         // The cached claims come from member offsets recorded while validating (no rescan).
-        let doc = crate::json::parse_document(payload, crate::json::MAX_DEPTH, &CACHED, "")
+        let doc = crate::json::parse_document(payload, crate::json::MAX_DEPTH, &CACHED, GRANTS)
             .map_err(VerifyError::PayloadJson)?;
         let payload = doc.root();
         if header.kind() != Kind::Object {
@@ -500,6 +505,7 @@ impl<'s> Claims<'s> {
             nbf,
             iat,
             grants,
+            grants_index: doc.nested_index(),
         })
     }
 
@@ -513,6 +519,7 @@ impl<'s> Claims<'s> {
             nbf: None,
             iat: None,
             grants: None,
+            grants_index: None,
         };
         for (name, value) in payload.members() {
             let slot = match name.raw() {
@@ -584,7 +591,10 @@ impl<'s> Claims<'s> {
 
     /// One grant by key (a grant type's `KEY`, or one the crate does not know).
     pub fn grant(&self, key: &str) -> Option<Value<'s>> {
-        self.grants()?.get(key)
+        match self.grants_index.and_then(|index| index.get(key)) {
+            Some(found) => found,
+            None => self.grants()?.get(key),
+        }
     }
 }
 

@@ -23,9 +23,8 @@
 //! from the first [`TAPE_LEN`] members; of a larger object they take the lazy path, as does
 //! everything in a document longer than 65,535 bytes.
 
-// The verifier uses `get` for the claims it caches; the nested tape (`nested_get`, for the
-// `grants` lookups) waits for `Claims` to keep the `Document`, which is being reworked in
-// parallel.
+// `nested_get` is what `Claims` does with `nested_index`, kept for the tests that check the
+// tape against `Value::get`.
 #![cfg_attr(not(test), allow(dead_code))]
 
 use super::unescape::JsonStr;
@@ -174,6 +173,28 @@ impl Tape {
     }
 }
 
+/// The recorded members of one object of a validated document: lookups without walking its
+/// text, for as long as the document's text lives.
+#[derive(Clone, Copy)]
+pub(crate) struct ObjectIndex<'a> {
+    text: &'a str,
+    tape: Tape,
+}
+
+impl core::fmt::Debug for ObjectIndex<'_> {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        // Offsets only: what they point at is in the claims' own `Debug`.
+        f.debug_struct("ObjectIndex").finish_non_exhaustive()
+    }
+}
+
+impl<'a> ObjectIndex<'a> {
+    /// `Some(result of Value::get)` when the tape knows it, `None` to walk the object.
+    pub(crate) fn get(&self, name: &str) -> Option<Option<Value<'a>>> {
+        self.tape.get(self.text, name, None)
+    }
+}
+
 /// A validated document with the tape of its top-level object and of the object held by the
 /// top-level member named by [`parse_document`](super::grammar::parse_document).
 #[derive(Clone, Copy, Debug)]
@@ -218,6 +239,14 @@ impl<'a> Document<'a> {
             Some(found) => found,
             None => self.root.get(name),
         }
+    }
+
+    /// The tape of the object held by the nested name given at parse time, if it is one.
+    pub(crate) fn nested_index(&self) -> Option<ObjectIndex<'a>> {
+        self.nested.map(|tape| ObjectIndex {
+            text: self.text,
+            tape,
+        })
     }
 
     /// `root().get(nested)?.get(name)` for the nested name given at parse time, without walking

@@ -85,6 +85,8 @@ fn run<'a>(
 struct Tapes<'n> {
     wanted: Wanted<'n>,
     nested_name: &'n str,
+    /// `text_hash(nested_name)`, compared before the name itself.
+    nested_hash: u32,
     top: Tape,
     nested: Tape,
     /// The top-level member being read is the one named `nested_name`.
@@ -97,6 +99,7 @@ impl<'n> Tapes<'n> {
         Tapes {
             wanted: Wanted::new(wanted),
             nested_name,
+            nested_hash: text_hash(nested_name),
             top: Tape::EMPTY,
             nested: Tape::EMPTY,
             in_nested_member: false,
@@ -110,6 +113,7 @@ impl<'n> Tapes<'n> {
         Tapes {
             wanted: other.wanted,
             nested_name: other.nested_name,
+            nested_hash: other.nested_hash,
             top: Tape::EMPTY,
             nested: Tape::EMPTY,
             in_nested_member: false,
@@ -137,7 +141,7 @@ struct Wanted<'n> {
 impl<'n> Wanted<'n> {
     fn new(names: &[&'n str]) -> Self {
         let mut wanted = Wanted {
-            hashes: [0; MAX_WANTED],
+            hashes: [text_hash(""); MAX_WANTED],
             names: [""; MAX_WANTED],
             len: names.len().min(MAX_WANTED),
         };
@@ -151,11 +155,15 @@ impl<'n> Wanted<'n> {
     /// The index of `name`, whose hash is `hash`, among them (hashes compared first).
     #[inline]
     fn index_of(&self, hash: u32, name: JsonStr<'_>) -> Option<usize> {
-        let hashes = self.hashes.get(..self.len).unwrap_or_default();
-        hashes
-            .iter()
-            .zip(&self.names)
-            .position(|(&h, w)| h == hash && name.eq_str(w))
+        // Unused slots hold the hash of "" and the name "", so all slots can be compared.
+        let i = self.hashes.iter().position(|&h| h == hash)?;
+        if i < self.len && self.names.get(i).is_some_and(|w| name.eq_str(w)) {
+            return Some(i);
+        }
+        // A hash shared with an earlier slot (a collision, or a name asked for twice).
+        (i + 1..self.len).find(|&j| {
+            self.hashes.get(j) == Some(&hash) && self.names.get(j).is_some_and(|w| name.eq_str(w))
+        })
     }
 }
 
@@ -391,7 +399,9 @@ fn member<const P: usize, const I: usize>(
         return Ok(colon + 1);
     };
     if depth == 1 {
-        tapes.in_nested_member = !tapes.nested_name.is_empty() && name.eq_str(tapes.nested_name);
+        tapes.in_nested_member = hash == tapes.nested_hash
+            && !tapes.nested_name.is_empty()
+            && name.eq_str(tapes.nested_name);
     }
     let span = (at + 1, end - 1);
     let value_start = skip_ws(b, colon + 1);

@@ -31,6 +31,7 @@ mod value;
 mod write;
 
 pub use error::{JsonError, Rule};
+pub(crate) use document::ObjectIndex;
 pub(crate) use grammar::parse_document;
 pub(crate) use grammar::parse_nested;
 pub use grammar::{MAX_DEPTH, parse};

@@ -12,6 +12,10 @@ pub(super) fn is_ws(c: u8) -> bool {
 /// Index of the first non-whitespace byte at or after `i` (or `b.len()`).
 #[inline]
 pub(super) fn skip_ws(b: &[u8], mut i: usize) -> usize {
+    // Compact JSON, what every SDK writes, has no whitespace: one comparison settles it.
+    if b.get(i).is_none_or(|&c| c > b' ') {
+        return i;
+    }
     while let Some(&c) = b.get(i) {
         if !is_ws(c) {
             break;
