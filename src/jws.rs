@@ -232,11 +232,8 @@ impl Key {
         self.header_json(claims, &mut header);
         let mut payload = JsonWriter::new(&mut []);
         Self::payload_json(claims, &mut payload);
-        let len = b64_len(header.len())
-            + 1
-            + b64_len(payload.len())
-            + 1
-            + b64_len(self.alg.mac_len());
+        let len =
+            b64_len(header.len()) + 1 + b64_len(payload.len()) + 1 + b64_len(self.alg.mac_len());
         check_len(len)
     }
 

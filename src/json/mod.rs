@@ -30,14 +30,14 @@ mod unescape;
 mod value;
 mod write;
 
-pub use error::{JsonError, Rule};
 pub(crate) use document::ObjectIndex;
+pub use error::{JsonError, Rule};
 pub(crate) use grammar::parse_document;
 pub(crate) use grammar::parse_nested;
 pub use grammar::{MAX_DEPTH, parse};
 pub use unescape::{Chars, JsonStr};
 pub use value::{Elements, Kind, Members, Value};
 pub(crate) use write::format_u64;
-pub use write::{JsonWriter, Sink};
 #[cfg(feature = "alloc")]
 pub use write::to_string;
+pub use write::{JsonWriter, Sink};

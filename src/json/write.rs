@@ -650,9 +650,6 @@ mod tests {
                 }
             })
         });
-        assert_eq!(
-            json,
-            r#""\u00e9\ud83d\ude00""#
-        );
+        assert_eq!(json, r#""\u00e9\ud83d\ude00""#);
     }
 }
