@@ -591,7 +591,7 @@ impl<'s> Claims<'s> {
 
     /// One grant by key (a grant type's `KEY`, or one the crate does not know).
     pub fn grant(&self, key: &str) -> Option<Value<'s>> {
-        match self.grants_index.and_then(|index| index.get(key)) {
+        match self.grants_index.as_ref().and_then(|index| index.get(key)) {
             Some(found) => found,
             None => self.grants()?.get(key),
         }

@@ -84,10 +84,22 @@ impl<'a> JsonStr<'a> {
     }
 
     /// Whether the unescaped text equals `s` (fast path when the string has no escapes).
+    #[inline]
     pub fn eq_str(&self, s: &str) -> bool {
-        if !self.has_escapes() {
-            return self.raw == s;
+        // An escape is always longer than what it stands for: text as long as `s` equals it
+        // only when it is `s` itself, escape-free; shorter text never does.
+        match self.raw.len().cmp(&s.len()) {
+            core::cmp::Ordering::Less => false,
+            core::cmp::Ordering::Equal => self.raw == s && !self.has_escapes(),
+            core::cmp::Ordering::Greater if !self.has_escapes() => false,
+            core::cmp::Ordering::Greater => self.eq_str_escaped(s),
         }
+    }
+
+    /// [`eq_str`](Self::eq_str) for text with escapes: kept out of line, so that the common
+    /// case stays a few instructions wherever it is inlined.
+    #[inline(never)]
+    fn eq_str_escaped(&self, s: &str) -> bool {
         let mut rest = s;
         for seg in self.segments() {
             let next = match seg {
@@ -106,7 +118,10 @@ impl<'a> JsonStr<'a> {
     /// `"\u0065xp"`). Used by the duplicate-key check.
     pub(super) fn key_hash(&self) -> u32 {
         let raw = self.raw.as_bytes();
-        if raw.len() < 8 && !self.has_escapes() {
+        if self.has_escapes() {
+            return self.escaped_key_hash();
+        }
+        if raw.len() < 8 {
             let mut word = [0u8; 8];
             if let Some(dst) = word.get_mut(..raw.len()) {
                 dst.copy_from_slice(raw);
@@ -114,15 +129,19 @@ impl<'a> JsonStr<'a> {
             return short_key_hash(u64::from_le_bytes(word), raw.len());
         }
         let mut h = KeyHasher::default();
-        if self.has_escapes() {
-            for seg in self.segments() {
-                match seg {
-                    Segment::Run(run) => h.write(run.as_bytes()),
-                    Segment::Char(c) => h.write(c.encode_utf8(&mut [0u8; 4]).as_bytes()),
-                }
+        h.write(raw);
+        h.finish()
+    }
+
+    /// [`key_hash`](Self::key_hash) of text with escapes, out of line as `eq_str_escaped` is.
+    #[inline(never)]
+    fn escaped_key_hash(&self) -> u32 {
+        let mut h = KeyHasher::default();
+        for seg in self.segments() {
+            match seg {
+                Segment::Run(run) => h.write(run.as_bytes()),
+                Segment::Char(c) => h.write(c.encode_utf8(&mut [0u8; 4]).as_bytes()),
             }
-        } else {
-            h.write(raw);
         }
         h.finish()
     }
@@ -400,6 +419,25 @@ mod tests {
         assert_eq!(decode_escape("ud83d"), None);
         assert_eq!(decode_escape("q"), None);
         assert_eq!(decode_escape(""), None);
+    }
+
+    #[test]
+    fn eq_str_compares_unescaped_text_whatever_the_lengths() {
+        let eq = |raw: &str, s: &str| JsonStr { raw }.eq_str(s);
+        assert!(eq("exp", "exp"));
+        assert!(!eq("exp", "ex"));
+        assert!(!eq("ex", "exp"));
+        assert!(!eq("", "a"));
+        assert!(eq("", ""));
+        // Raw text as long as `s` with an escape in it is never `s`, even when the bytes match.
+        assert!(!eq(r"\n", "\\n"));
+        assert!(!eq(r"\\", "\\\\"));
+        // Longer raw text equals `s` only through its escapes.
+        assert!(eq(r"\u0065xp", "exp"));
+        assert!(eq(r"a\\b", "a\\b"));
+        assert!(eq(r"\ud83d\ude00", "😀"));
+        assert!(!eq(r"\u0065xq", "exp"));
+        assert!(!eq("expx", "exp"));
     }
 
     #[test]
