@@ -162,7 +162,8 @@ impl<const G: usize> Payload for Prepared<'_, '_, G> {
     fn write_claims(&self, w: &mut JsonWriter<'_>) {
         let t = self.token;
         let mut digits = [0u8; 20];
-        let now = core::str::from_utf8(format_u64(self.times.now, &mut digits)).unwrap_or("0");
+        let now = core::str::from_utf8(format_u64(self.times.now, &mut digits))
+            .expect("digits are ASCII");
         w.key("jti");
         w.string_parts(&[t.key_sid, "-", now]);
         w.key("grants");

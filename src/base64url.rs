@@ -12,7 +12,8 @@
 
 /// Length of the unpadded base64url encoding of `n` bytes.
 pub(crate) const fn encoded_len(n: usize) -> usize {
-    (n / 3) * 4 + [0, 2, 3][n % 3]
+    // A last group of 1 or 2 bytes takes 2 or 3 characters: (4r + 2) / 3 for r = 0, 1, 2.
+    (n / 3) * 4 + (n % 3 * 4 + 2) / 3
 }
 
 /// Length of the bytes decoded from `n` characters (`n % 4 == 1` is invalid and counts as 0).
@@ -38,10 +39,12 @@ const fn value(c: u8) -> u8 {
 ///
 /// The text is written forward a chunk at a time, each chunk copied out before its text is
 /// written, so no unread input is overwritten as long as `from - to` is at least a third of
-/// `len` (each 48-byte chunk grows by 16). Text that would run past the end of `buf` is not
-/// written; the caller knows the length it needed.
+/// `len` (each chunk grows by a third, and only the chunks before the last must fit in the
+/// gap). Text that would run past the end of `buf` is not written; the caller knows the length
+/// it needed.
 pub(crate) fn encode_in_place(buf: &mut [u8], from: usize, len: usize, to: usize) {
-    const CHUNK: usize = 48;
+    // A multiple of 3 (chunks end on whole groups) and of 6 (the wide encoder's step).
+    const CHUNK: usize = 192;
     let mut chunk = [0u8; CHUNK];
     let mut done = 0;
     while done < len {

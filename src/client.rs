@@ -176,7 +176,10 @@ impl<'a, const N: usize> ClientCapability<'a, N> {
             match scope {
                 Scope::Incoming => {
                     out.put(b"scope:client:incoming?clientName=");
-                    QuotePlus(out).put(self.incoming.unwrap_or_default().as_bytes());
+                    let name = self
+                        .incoming
+                        .expect("allowed together with its client name");
+                    QuotePlus(out).put(name.as_bytes());
                 }
                 Scope::Outgoing => {
                     out.put(b"scope:client:outgoing?");
@@ -186,7 +189,10 @@ impl<'a, const N: usize> ClientCapability<'a, N> {
                         out.put(b"&");
                     }
                     out.put(b"appSid=");
-                    QuotePlus(out).put(self.outgoing.unwrap_or_default().as_bytes());
+                    let sid = self
+                        .outgoing
+                        .expect("allowed together with its application SID");
+                    QuotePlus(out).put(sid.as_bytes());
                     if let Some(name) = self.incoming {
                         out.put(b"&clientName=");
                         QuotePlus(out).put(name.as_bytes());

@@ -500,8 +500,12 @@ impl<const N: usize> StackStr<N> {
 
     /// The text.
     pub fn as_str(&self) -> &str {
-        // Only ever filled from `&str` or base64 text; the fallback is unreachable.
-        core::str::from_utf8(self.bytes.get(..self.len).unwrap_or_default()).unwrap_or_default()
+        // `len` only grows by whole `&str`s (`push_str`) or base64url text (`sign_to_buf`).
+        let bytes = self
+            .bytes
+            .get(..self.len)
+            .expect("len never exceeds the capacity");
+        core::str::from_utf8(bytes).expect("filled from UTF-8 only")
     }
 
     /// Append `s`, or [`MintError::BufferTooSmall`] (leaving the content unchanged).
@@ -584,8 +588,8 @@ mod tests {
     #[test]
     #[cfg(feature = "alloc")]
     fn in_place_encoding_matches_one_shot_encoding() {
-        // Payload sizes around the 48-byte chunks of the in-place encoder.
-        for n in [0usize, 1, 20, 25, 26, 27, 50, 200] {
+        // Payload sizes around the 192-byte chunks of the in-place encoder.
+        for n in [0usize, 1, 20, 25, 26, 27, 50, 51, 52, 100, 101, 102, 200] {
             let signer = Key::new(Algorithm::HS384, b"k").unwrap();
             let jwt = signer.sign(&Big(n)).unwrap();
             let mut parts = jwt.split('.');

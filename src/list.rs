@@ -32,11 +32,16 @@ impl<T: Copy + Default, const N: usize> FixedList<T, N> {
     }
 
     pub(crate) fn as_slice(&self) -> &[T] {
-        self.items.get(..self.len).unwrap_or_default()
+        // `push` only counts what it stored.
+        self.items
+            .get(..self.len)
+            .expect("len never exceeds the capacity")
     }
 
     pub(crate) fn as_mut_slice(&mut self) -> &mut [T] {
-        self.items.get_mut(..self.len).unwrap_or_default()
+        self.items
+            .get_mut(..self.len)
+            .expect("len never exceeds the capacity")
     }
 
     /// `Ok`, or the error naming this list (`what`) if a push did not fit.
