@@ -159,6 +159,7 @@ impl<const G: usize> Payload for Prepared<'_, '_, G> {
         w.field_opt("twr", self.token.region);
     }
 
+    #[allow(clippy::expect_used)]
     fn write_claims(&self, w: &mut JsonWriter<'_>) {
         let t = self.token;
         let mut digits = [0u8; 20];

@@ -12,8 +12,8 @@
 
 /// Length of the unpadded base64url encoding of `n` bytes.
 pub(crate) const fn encoded_len(n: usize) -> usize {
-    // A last group of 1 or 2 bytes takes 2 or 3 characters: (4r + 2) / 3 for r = 0, 1, 2.
-    (n / 3) * 4 + (n % 3 * 4 + 2) / 3
+    // A last group of 1 or 2 bytes takes 2 or 3 characters: 4r/3 rounded up.
+    (n / 3) * 4 + (n % 3 * 4).div_ceil(3)
 }
 
 /// Length of the bytes decoded from `n` characters (`n % 4 == 1` is invalid and counts as 0).

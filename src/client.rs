@@ -168,6 +168,7 @@ impl<'a, const N: usize> ClientCapability<'a, N> {
         Ok((signer, Prepared { token: self, times }))
     }
 
+    #[allow(clippy::expect_used)]
     fn write_scope(&self, out: &mut dyn Sink) {
         for (i, scope) in self.order.as_slice().iter().enumerate() {
             if i > 0 {

@@ -499,6 +499,7 @@ impl<const N: usize> StackStr<N> {
     }
 
     /// The text.
+    #[allow(clippy::expect_used)]
     pub fn as_str(&self) -> &str {
         // `len` only grows by whole `&str`s (`push_str`) or base64url text (`sign_to_buf`).
         let bytes = self

@@ -31,6 +31,7 @@ impl<T: Copy + Default, const N: usize> FixedList<T, N> {
         }
     }
 
+    #[allow(clippy::expect_used)]
     pub(crate) fn as_slice(&self) -> &[T] {
         // `push` only counts what it stored.
         self.items
@@ -38,6 +39,7 @@ impl<T: Copy + Default, const N: usize> FixedList<T, N> {
             .expect("len never exceeds the capacity")
     }
 
+    #[allow(clippy::expect_used)]
     pub(crate) fn as_mut_slice(&mut self) -> &mut [T] {
         self.items
             .get_mut(..self.len)
