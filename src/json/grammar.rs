@@ -466,6 +466,7 @@ fn scan_number(b: &[u8], mut i: usize) -> Result<usize, JsonError> {
 /// Validate a string starting at its opening quote; return the index after the closing quote
 /// and whether it holds escapes. The input is already known to be valid UTF-8, so bytes >= 0x80
 /// are simply skipped.
+#[inline(always)]
 fn scan_string(b: &[u8], mut i: usize) -> Result<(usize, bool), JsonError> {
     i += 1;
     let mut escaped = false;
