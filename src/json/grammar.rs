@@ -6,7 +6,7 @@ use super::keys::{Keys, LargeKeys, ObjectKeys};
 #[cfg(target_pointer_width = "64")]
 use super::keys::{NEEDS_ROOM, SmallKeys};
 use super::read::{skip_digits, skip_ws};
-use super::swar::{below, find, has_byte};
+use super::swar::{below, find, first_flagged, has_byte};
 use super::unescape::{JsonStr, hex4, text_hash};
 use super::value::Value;
 
@@ -463,20 +463,36 @@ fn scan_number(b: &[u8], mut i: usize) -> Result<usize, JsonError> {
     Ok(i)
 }
 
+/// Flags (top bit of each byte) where a string's plain run stops: `"`, `\` or a control byte.
+#[inline(always)]
+fn string_stops(x: u64) -> u64 {
+    has_byte(x, b'"') | has_byte(x, b'\\') | below(x, 0x20)
+}
+
 /// Validate a string starting at its opening quote; return the index after the closing quote
 /// and whether it holds escapes. The input is already known to be valid UTF-8, so bytes >= 0x80
 /// are simply skipped.
 #[inline(always)]
-fn scan_string(b: &[u8], mut i: usize) -> Result<(usize, bool), JsonError> {
-    i += 1;
+fn scan_string(b: &[u8], at: usize) -> Result<(usize, bool), JsonError> {
+    // Most names and values are short: when the closing quote is the first stop in the next
+    // eight bytes, the string is done here, without a call.
+    let start = at + 1;
+    if let Some(Ok(word)) = b.get(start..start + 8).map(<[u8; 8]>::try_from)
+        && let Some(k) = first_flagged(u64::from_le_bytes(word), string_stops)
+        && word.get(k) == Some(&b'"')
+    {
+        return Ok((start + k + 1, false));
+    }
+    scan_long_string(b, start)
+}
+
+/// [`scan_string`] from `i`, the byte after the opening quote, for everything else: kept out of
+/// line so that the word loop over long strings is compiled on its own.
+#[inline(never)]
+fn scan_long_string(b: &[u8], mut i: usize) -> Result<(usize, bool), JsonError> {
     let mut escaped = false;
     loop {
-        i = find(
-            b,
-            i,
-            |x| has_byte(x, b'"') | has_byte(x, b'\\') | below(x, 0x20),
-            |c| c == b'"' || c == b'\\' || c < 0x20,
-        );
+        i = find(b, i, string_stops, |c| c == b'"' || c == b'\\' || c < 0x20);
         match b.get(i) {
             Some(b'"') => return Ok((i + 1, escaped)),
             Some(b'\\') => {
@@ -573,7 +589,17 @@ mod tests {
 
     #[test]
     fn scan_string_and_escapes() {
-        let s = |t: &[u8]| scan_string(t, 0);
+        // Each case also with eight more bytes behind it, for the one-word fast path; only the
+        // end of input moves.
+        let s = |t: &[u8]| {
+            let r = scan_string(t, 0);
+            let padded = [t, b"]]]]]]]]"].concat();
+            match r {
+                Err(e) if e.rule() == Rule::UnexpectedEnd => {}
+                _ => assert_eq!(scan_string(&padded, 0), r, "{:?}", t),
+            }
+            r
+        };
         assert_eq!(s(br#""abc""#), Ok((5, false)));
         assert_eq!(s(br#""a\"b""#), Ok((6, true)));
         assert_eq!(s(br#""\u00e9""#), Ok((8, true)));
@@ -588,6 +614,11 @@ mod tests {
         assert_eq!(s(br#""\ud800\n""#), fail(Rule::LoneSurrogate, 1));
         assert_eq!(s(br#""\ud800\uzzzz""#), fail(Rule::InvalidEscape, 7));
         assert_eq!(s(br#""\"#), fail(Rule::UnexpectedEnd, 2));
+        assert_eq!(s(br#""""#), Ok((2, false)));
+        assert_eq!(s(br#""abcdefg""#), Ok((9, false)));
+        assert_eq!(s(br#""abcdefgh""#), Ok((10, false)));
+        assert_eq!(s(br#""ab\\cdefgh""#), Ok((12, true)));
+        assert_eq!(s(b"\"abcdef\x1f\""), fail(Rule::ControlCharacter, 7));
     }
 
     #[test]

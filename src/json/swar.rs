@@ -21,6 +21,13 @@ pub(super) fn below(x: u64, n: u8) -> u64 {
     x.wrapping_sub(ONES * u64::from(n)) & !x
 }
 
+/// Index in `word` (read little-endian) of the first byte that `flags` flags (top bit), if any.
+#[inline(always)]
+pub(crate) fn first_flagged(word: u64, flags: impl Fn(u64) -> u64) -> Option<usize> {
+    let flagged = flags(word) & HIGH;
+    (flagged != 0).then(|| (flagged.trailing_zeros() / 8) as usize)
+}
+
 /// Index of the first byte at or after `i` that `hit` accepts (or `b.len()`), testing eight
 /// bytes at a time with `flags`, which must flag (top bit) the bytes `hit` accepts.
 #[inline(always)]
