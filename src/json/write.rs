@@ -1,4 +1,4 @@
-//! A compact JSON writer with twilio-python's escaping, streaming into a [`Sink`].
+//! A compact JSON writer with twilio-python's escaping, writing straight into a byte buffer.
 
 use super::swar::{ONES, below, find, has_byte};
 use super::value::{Kind, Value};
