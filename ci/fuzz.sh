@@ -23,7 +23,7 @@ for target in $(cargo +nightly fuzz list); do
         -max_total_time="$seconds" -max_len=4096 -rss_limit_mb=2048 -print_final_stats=1 \
         2>"$target.log"; then
         # The panic message first (the tail alone is mostly cargo-fuzz's backtrace).
-        grep -A 4 'panicked at' "$target.log" | head -n 20 >&2 || true
+        grep -a -A 4 'panicked at' "$target.log" | head -n 20 >&2 || true
         tail -n 25 "$target.log" >&2
         failed+=("$target")
     else

@@ -1763,12 +1763,10 @@ fn roundtrip_taskrouter(c: &mut Cursor<'_>) {
         );
     }
     for (url, method, allow) in &custom {
+        // The method upper-cased as Python's `str.upper()` does: Unicode-aware.
+        let upper = method.to_uppercase();
         let found = policies.iter().filter(|p| {
-            p["url"] == url.as_str()
-                && p["method"]
-                    .as_str()
-                    .is_some_and(|m| m.eq_ignore_ascii_case(method))
-                && p["allow"] == *allow
+            p["url"] == url.as_str() && p["method"] == upper.as_str() && p["allow"] == *allow
         });
         assert!(found.count() >= 1, "policy {url} {method} missing");
     }
