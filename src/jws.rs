@@ -641,10 +641,16 @@ mod tests {
     fn any_buffer_that_is_large_enough_gives_the_same_token() {
         // However little room is left around each segment's JSON for encoding it in place.
         let key = Key::new(Algorithm::HS256, b"k").unwrap();
-        for n in [0usize, 1, 7, 30, 100] {
+        // Under Miri every HMAC is slow: the edges only.
+        let (sizes, spare): (&[usize], std::vec::Vec<usize>) = if cfg!(miri) {
+            (&[1, 30], std::vec![0, 1, 2, 3, 50, 99])
+        } else {
+            (&[0, 1, 7, 30, 100], (0..100).collect())
+        };
+        for &n in sizes {
             let jwt = key.sign(&Big(n)).unwrap();
             let mut buf = std::vec![0u8; jwt.len() + 100];
-            for extra in 0..100 {
+            for &extra in &spare {
                 let got = key.sign_into(&Big(n), &mut buf[..jwt.len() + extra]);
                 assert_eq!(got, Ok(jwt.as_str()), "{n} members, {extra} spare bytes");
             }
