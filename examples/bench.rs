@@ -19,24 +19,26 @@
 //! Heap allocations per operation are counted by a global allocator wrapping `System`, in a
 //! separate (untimed) pass, so counting costs nothing in the timed loops.
 //!
-//! At the end, stdout gets one JSON object per line: `{"name", "ns_per_op", "allocs_per_op"}`
-//! per measurement, then the six ratios on the reference access token:
+//! At the end, stdout gets one JSON object per line: first the CPU it ran on, then
+//! `{"name", "ns_per_op", "allocs_per_op"}` per measurement, then the headline ratios with the
+//! goals of issue #13 (reported, not asserted: a ratio is only meaningful on a quiet machine):
 //!
-//! * `mint_vs_hmac` = `access/mint_stack` / `access/hmac_floor` (target <= 1.6),
-//! * `verify_vs_hmac` = `access/verify_decode` / `access/hmac_floor` (target <= 2.0),
-//! * `mint_key_vs_hmac` = `access/mint_key` / `access/hmac_floor` (target: below
-//!   `mint_vs_hmac`),
-//! * `verify_key_vs_hmac` = `access/verify_key` / `access/hmac_floor` (target: below
-//!   `verify_vs_hmac`),
-//! * `mint_vs_jsonwebtoken` = `access/jsonwebtoken_encode` / `access/mint_stack`,
-//! * `verify_vs_jsonwebtoken` = `access/jsonwebtoken_decode` / `access/verify_decode`.
+//! | ratio | of | goal |
+//! |---|---|---|
+//! | `mint_vs_hmac` | `access/mint_stack` / `access/hmac_floor` | <= 1.6 |
+//! | `verify_vs_hmac` | `access/verify_decode` / `access/hmac_floor` | <= 2.1 |
+//! | `mint_key_vs_hmac` | `access/mint_key` / `access/hmac_floor` | <= 1.45 |
+//! | `verify_key_vs_hmac` | `access/verify_key` / `access/hmac_floor` | <= 1.9 |
+//! | `mint_vs_jsonwebtoken` | `access/jsonwebtoken_encode` / `access/mint_stack` | >= 1.8 |
+//! | `verify_vs_jsonwebtoken` | `access/jsonwebtoken_decode` / `access/verify_decode` | >= 1.8 |
+//! | `mint_key_vs_jsonwebtoken` | `access/jsonwebtoken_encode` / `access/mint_key` | >= 1.9 |
+//! | `verify_key_vs_jsonwebtoken` | `access/jsonwebtoken_decode` / `access/verify_key` | >= 3.0 |
+//! | `worst_case_vs_long_string` | `64kb/many_keys_decode_unverified` / `64kb/long_string_decode_unverified` | <= 4 |
 //!
 //! `mint_stack` and `verify_decode` start from the raw secret every time (one-shot use: the HMAC
 //! key schedule runs per operation, as in the floor); `mint_key` and `verify_key` reuse a
-//! [`Key`](twilio_jwt::Key) made once, as a server keeps one per API key.
-//!
-//! The two `_vs_jsonwebtoken` ratios are "jsonwebtoken time / twilio-jwt time": above 1 means
-//! this crate is faster (target >= 1.8). Targets are reported, not asserted.
+//! [`Key`](twilio_jwt::Key) made once, as a server keeps one per API key. The `_vs_jsonwebtoken`
+//! ratios are "jsonwebtoken time / twilio-jwt time": above 1 means this crate is faster.
 
 // A global allocator needs `unsafe`; the library itself forbids it.
 #![allow(unsafe_code)]
@@ -717,56 +719,73 @@ fn main() {
     let jt_verify = bench.ns("access/jsonwebtoken_decode");
     let mint_key = bench.ns("access/mint_key");
     let verify_key = bench.ns("access/verify_key");
-    // (name, value, meaning, target, met)
+    let worst_case = bench.ns("64kb/many_keys_decode_unverified")
+        / bench.ns("64kb/long_string_decode_unverified");
     let ratios = [
-        (
+        Ratio::at_most(
             "mint_vs_hmac",
             mint / floor,
+            1.6,
             "twilio-jwt mint_stack time / HMAC-only time",
-            "<= 1.6",
-            mint / floor <= 1.6,
         ),
-        (
+        Ratio::at_most(
             "verify_vs_hmac",
             verify / floor,
+            2.1,
             "twilio-jwt verify_decode time / HMAC-only time",
-            "<= 2.0",
-            verify / floor <= 2.0,
         ),
-        (
+        Ratio::at_most(
             "mint_key_vs_hmac",
             mint_key / floor,
+            1.45,
             "twilio-jwt mint_key time (reused Key) / HMAC-only time",
-            "< mint_vs_hmac",
-            mint_key < mint,
         ),
-        (
+        Ratio::at_most(
             "verify_key_vs_hmac",
             verify_key / floor,
+            1.9,
             "twilio-jwt verify_key time (reused Key) / HMAC-only time",
-            "< verify_vs_hmac",
-            verify_key < verify,
         ),
-        (
+        Ratio::at_least(
             "mint_vs_jsonwebtoken",
             jt_mint / mint,
-            "jsonwebtoken time / twilio-jwt time (>1: twilio-jwt faster)",
-            ">= 1.8",
-            jt_mint / mint >= 1.8,
+            1.8,
+            "jsonwebtoken encode time / twilio-jwt mint_stack time (>1: twilio-jwt faster)",
         ),
-        (
+        Ratio::at_least(
             "verify_vs_jsonwebtoken",
             jt_verify / verify,
-            "jsonwebtoken time / twilio-jwt time (>1: twilio-jwt faster)",
-            ">= 1.8",
-            jt_verify / verify >= 1.8,
+            1.8,
+            "jsonwebtoken decode time / twilio-jwt verify_decode time (>1: twilio-jwt faster)",
+        ),
+        Ratio::at_least(
+            "mint_key_vs_jsonwebtoken",
+            jt_mint / mint_key,
+            1.9,
+            "jsonwebtoken encode time / twilio-jwt mint_key time (>1: twilio-jwt faster)",
+        ),
+        Ratio::at_least(
+            "verify_key_vs_jsonwebtoken",
+            jt_verify / verify_key,
+            3.0,
+            "jsonwebtoken decode time / twilio-jwt verify_key time (>1: twilio-jwt faster)",
+        ),
+        Ratio::at_most(
+            "worst_case_vs_long_string",
+            worst_case,
+            4.0,
+            "decode_unverified time of a 64 KB token of short keys / of one long string",
         ),
     ];
     eprintln!();
-    for (name, value, meaning, target, met) in &ratios {
+    for r in &ratios {
         eprintln!(
-            "{name:<24} {value:>6.2}  (target {target}: {})  {meaning}",
-            if *met { "met" } else { "NOT met" }
+            "{:<26} {:>6.2}  (target {}: {})  {}",
+            r.name,
+            r.value,
+            r.target(),
+            if r.met() { "met" } else { "NOT met" },
+            r.meaning
         );
     }
     eprintln!("bench: {:.1} s", started.elapsed().as_secs_f64());
@@ -778,13 +797,56 @@ fn main() {
             serde_json::json!({"name": name, "ns_per_op": round2(*ns), "allocs_per_op": round2(*allocs)})
         );
     }
-    for (name, value, meaning, target, met) in &ratios {
+    for r in &ratios {
         println!(
             "{}",
-            serde_json::json!({"ratio": name, "value": round2(*value), "meaning": meaning, "target": target, "met": met})
+            serde_json::json!({"ratio": r.name, "value": round2(r.value), "meaning": r.meaning, "target": r.target(), "met": r.met()})
         );
     }
-    worst_case_ratio(&bench);
+}
+
+/// A headline ratio and the goal it is held to (reported, not asserted).
+struct Ratio {
+    name: &'static str,
+    value: f64,
+    /// The goal, and whether the value must be at most (`true`) or at least it.
+    goal: f64,
+    at_most: bool,
+    meaning: &'static str,
+}
+
+impl Ratio {
+    fn at_most(name: &'static str, value: f64, goal: f64, meaning: &'static str) -> Self {
+        Ratio {
+            name,
+            value,
+            goal,
+            at_most: true,
+            meaning,
+        }
+    }
+
+    fn at_least(name: &'static str, value: f64, goal: f64, meaning: &'static str) -> Self {
+        Ratio {
+            name,
+            value,
+            goal,
+            at_most: false,
+            meaning,
+        }
+    }
+
+    fn target(&self) -> String {
+        format!("{} {}", if self.at_most { "<=" } else { ">=" }, self.goal)
+    }
+
+    fn met(&self) -> bool {
+        if self.at_most {
+            self.value <= self.goal
+        } else {
+            self.value >= self.goal
+        }
+    }
 }
 
 fn round2(x: f64) -> f64 {
@@ -872,24 +934,4 @@ fn radix36(mut i: usize) -> String {
     }
     digits.reverse();
     String::from_utf8(digits).expect("ASCII")
-}
-
-/// `worst_case_vs_long_string`: the many-keys 64 KB token over the long-string one (<= 4).
-fn worst_case_ratio(bench: &Bench<'_>) {
-    let value = bench.ns("64kb/many_keys_decode_unverified")
-        / bench.ns("64kb/long_string_decode_unverified");
-    let (name, meaning, target, met) = (
-        "worst_case_vs_long_string",
-        "decode_unverified time of a 64 KB token of short keys / of one long string",
-        "<= 4",
-        value <= 4.0,
-    );
-    eprintln!(
-        "{name:<24} {value:>6.2}  (target {target}: {})  {meaning}",
-        if met { "met" } else { "NOT met" }
-    );
-    println!(
-        "{}",
-        serde_json::json!({"ratio": name, "value": round2(value), "meaning": meaning, "target": target, "met": met})
-    );
 }
