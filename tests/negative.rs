@@ -682,6 +682,45 @@ fn a_verifier_holds_a_few_keys_for_rotation() {
     );
 }
 
+/// SPEC 3 step 2 with several keys: no JSON is read before one of them matches, so a token whose
+/// header and payload are not JSON at all is `BadSignature` under strangers' keys and only
+/// `malformed` (naming the part) once a kept key signed it.
+#[test]
+fn a_rotating_verifier_reads_no_json_before_a_key_matches() {
+    let verifier = Verifier::with_keys([
+        Key::new(Algorithm::HS512, b"new").unwrap(),
+        Key::hs256(KEY).unwrap(),
+    ]);
+    let garbage = [
+        ("not json", r#"{"exp":1700000001}"#),
+        (r#"{"alg":"HS256","alg":"HS256"}"#, r#"{"exp":1700000001}"#),
+        (HS256, r#"{"exp":1700000001,"exp":1}"#),
+        (HS256, "[1,]"),
+    ];
+    for (header, payload) in garbage {
+        // Signed with `KEY`, the second key: its JSON is read, and refused.
+        let ours = signed(header, payload);
+        let answer = verifier.verify_owned(&ours, NOW).err();
+        assert!(
+            matches!(
+                answer,
+                Some(VerifyError::HeaderJson(_) | VerifyError::PayloadJson(_))
+            ),
+            "{header} {payload}: {answer:?}"
+        );
+        // The same bytes signed with a key the verifier does not hold: the MAC fails first.
+        let mut mac = Hmac::<Sha256>::new_from_slice(b"stranger").unwrap();
+        let (input, _) = ours.rsplit_once('.').unwrap();
+        mac.update(input.as_bytes());
+        let sig = Base64UrlUnpadded::encode_string(&mac.finalize().into_bytes());
+        assert_eq!(
+            verifier.verify_owned(&format!("{input}.{sig}"), NOW).err(),
+            Some(VerifyError::BadSignature),
+            "{header} {payload}"
+        );
+    }
+}
+
 #[test]
 fn errors_read_well() {
     assert_eq!(
