@@ -256,7 +256,7 @@ impl TimeClaim {
 /// [`VerifyError::kind`] maps the structural variants to the conformance suite's coarser kinds
 /// (`malformed` for every part that is not a well-formed JWS, `invalid_claims` for any bad time
 /// claim).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum VerifyError {
     /// The verifier's secret is empty (SPEC 3, step 0).

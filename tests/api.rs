@@ -11,6 +11,8 @@ use twilio_jwt::{
 };
 
 fn send_sync<T: Send + Sync>() {}
+/// What an error type is expected to be: small, comparable, hashable, thread-safe.
+fn error_type<T: Copy + Eq + std::hash::Hash + std::error::Error + Send + Sync + 'static>() {}
 fn owned<T: Send + Sync + Clone + 'static>() {}
 
 #[test]
@@ -39,9 +41,10 @@ fn builders_grants_keys_and_verifiers_are_send_and_sync() {
     send_sync::<Claims<'static>>();
     owned::<OwnedClaims>();
     owned::<StackStr<1024>>();
-    owned::<MintError>();
-    owned::<VerifyError>();
-    owned::<EmptySecret>();
+    error_type::<MintError>();
+    error_type::<VerifyError>();
+    error_type::<EmptySecret>();
+    error_type::<twilio_jwt::json::JsonError>();
 }
 
 #[test]
