@@ -762,14 +762,65 @@ fn errors_read_well() {
     // The reader's error is in the message, so it is not also the source: a reporter that
     // prints the chain (anyhow's `{:#}`) would otherwise repeat it.
     assert!(e.source().is_none());
-    // Every message is one sentence: no trailing period, no line break.
-    let messages = [
-        VerifyError::SegmentCount.to_string(),
-        VerifyError::TooLong { len: 70_000 }.to_string(),
-        MintError::LifetimeTooLong.to_string(),
-        MintError::InvalidSid(SidRole::Channel).to_string(),
+    // Every message of every variant is one sentence: no period inside or at the end, no line
+    // break; and every kind is snake_case.
+    let mint = [
+        MintError::MissingAccountSid,
+        MintError::MissingKeySid,
+        MintError::MissingSecret,
+        MintError::MissingIdentity,
+        MintError::MissingApplicationSid,
+        MintError::MissingWorkspaceSid,
+        MintError::MissingChannelId,
+        MintError::InvalidSid(SidRole::Account),
+        MintError::InvalidSid(SidRole::Workspace),
+        MintError::InvalidSid(SidRole::Channel),
+        MintError::LifetimeTooShort,
+        MintError::LifetimeTooLong,
+        MintError::NbfNotBeforeExp,
+        MintError::UnsupportedAlgorithm,
+        MintError::KeyAlgorithmMismatch,
+        MintError::InvalidGrant { key: "player" },
+        MintError::EmptyGrantKey,
+        MintError::ReservedGrantKey,
+        MintError::WorkerOnlyPolicy,
+        MintError::CapacityExceeded { list: "grants" },
+        MintError::TokenTooLong { len: 70_000 },
+        MintError::BufferTooSmall { needed: 42 },
     ];
-    for m in messages {
-        assert!(!m.ends_with('.') && !m.contains('\n'), "{m}");
+    let verify = [
+        VerifyError::MissingSecret,
+        VerifyError::TooLong { len: 70_000 },
+        VerifyError::SegmentCount,
+        VerifyError::EmptySegment(Segment::Signature),
+        VerifyError::Base64(Segment::Header),
+        VerifyError::BadSignature,
+        VerifyError::HeaderJson(json),
+        VerifyError::PayloadJson(json),
+        VerifyError::NotAnObject(Segment::Payload),
+        VerifyError::Crit,
+        VerifyError::AlgorithmMismatch,
+        VerifyError::MissingExp,
+        VerifyError::InvalidClaim(TimeClaim::Iat),
+        VerifyError::Expired,
+        VerifyError::NotYetValid,
+        VerifyError::WrongAccount,
+        VerifyError::WrongIssuer,
+        VerifyError::WrongContentType,
+        VerifyError::BufferTooSmall { needed: 42 },
+    ];
+    let all = mint
+        .iter()
+        .map(|e| (e.to_string(), e.kind()))
+        .chain(verify.iter().map(|e| (e.to_string(), e.kind())));
+    for (message, kind) in all {
+        assert!(
+            !message.contains(". ") && !message.ends_with('.') && !message.contains('\n'),
+            "{message}"
+        );
+        assert!(
+            !kind.is_empty() && kind.bytes().all(|b| b.is_ascii_lowercase() || b == b'_'),
+            "{kind}"
+        );
     }
 }
