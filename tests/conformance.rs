@@ -201,7 +201,6 @@ fn null_means_unset_in_every_optional_position() {
         (taskrouter, &["channel_kind"]),
         (taskrouter, &["friendly_name"]),
         (taskrouter, &["options"]),
-        (taskrouter, &["options", "allow_fetch_self"]),
         (taskrouter, &["calls"]),
         (taskrouter, &["calls", "1", "channel_id"]),
         (taskrouter, &["custom_policies"]),
@@ -243,6 +242,48 @@ fn at<'v>(v: &'v mut Value, path: &[&str]) -> &'v mut Value {
         Value::Array(list) => &mut list[k.parse::<usize>().unwrap()],
         other => &mut other[*k],
     })
+}
+
+/// A TaskRouter flag set to `null` is off, as twilio-python's `kwargs.get(flag, default)` reads
+/// `None`: even a flag that is on by default (`allow_web_sockets`, `allow_fetch_self`, and for
+/// workers `allow_fetch_activities`, `allow_fetch_reservations`,
+/// `allow_fetch_worker_reservations`).
+#[test]
+fn a_null_taskrouter_flag_is_off() {
+    let case = |options: &str| {
+        runner::run_line(&format!(
+            r#"{{"id": "n", "kind": "taskrouter_capability", "now": 1700000000,
+            "account_sid": "AC00000000000000000000000000000001", "auth_token": "t",
+            "workspace_sid": "WS00000000000000000000000000000006",
+            "channel_id": "WK00000000000000000000000000000007", "options": {options}}}"#
+        ))
+    };
+    let policies = |answer: Value| -> usize {
+        let token = answer["token"].as_str().expect("a token").to_string();
+        let part = token.split('.').nth(1).unwrap().to_string();
+        use base64ct::{Base64UrlUnpadded, Encoding};
+        let payload: Value =
+            serde_json::from_slice(&Base64UrlUnpadded::decode_vec(&part).unwrap()).unwrap();
+        payload["policies"].as_array().unwrap().len()
+    };
+    assert_eq!(policies(case("{}")), 6);
+    for flag in [
+        "allow_web_sockets",
+        "allow_fetch_self",
+        "allow_fetch_activities",
+        "allow_fetch_reservations",
+        "allow_fetch_worker_reservations",
+    ] {
+        let null = case(&format!(r#"{{"{flag}": null}}"#));
+        assert_eq!(null, case(&format!(r#"{{"{flag}": false}}"#)), "{flag}");
+        assert!(policies(null) < 6, "{flag}");
+    }
+    // A flag that is off by default stays off.
+    assert_eq!(
+        case(r#"{"allow_update_self": null}"#),
+        case(r#"{"allow_update_self": false}"#)
+    );
+    assert_eq!(case(r#"{"allow_update_self": null}"#), case("{}"));
 }
 
 /// `nbf: null` is the one `null` with a meaning of its own: no `nbf` claim at all.
