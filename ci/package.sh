@@ -17,6 +17,11 @@ scratch=$(mktemp -d)
 trap 'rm -rf "$scratch"' EXIT
 tar -xzf "$crate" -C "$scratch"
 cd "$scratch/$name-$version"
+# `cargo package` gives every file the same fixed, old mtime (for reproducible packages), and the
+# shared target folder below records source paths relative to the package: without this, a
+# second run would find the previous run's test binaries "fresh" and run them (stale code, and
+# a CARGO_MANIFEST_DIR pointing at a deleted folder).
+find . -type f -exec touch {} +
 # Its own target folder inside the repository's, so the dependencies are built once per machine.
 export CARGO_TARGET_DIR=$root/target/package-test
 cargo test --locked --all-features

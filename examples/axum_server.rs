@@ -75,18 +75,19 @@ pub fn router(state: AppState) -> Router {
         .with_state(state)
 }
 
-/// Mint a Video + Voice token for `?identity=`.
+/// Mint a Video + Voice token for `?identity=` (form-encoded: `alice%40example.com`).
 async fn token(State(state): State<AppState>, uri: Uri) -> Response {
-    let identity = uri
-        .query()
-        .unwrap_or_default()
-        .split('&')
-        .find_map(|pair| pair.strip_prefix("identity="))
-        .unwrap_or_default();
+    let Some(identity) = query_param(uri.query().unwrap_or_default(), "identity") else {
+        return (
+            StatusCode::BAD_REQUEST,
+            "identity is not valid form encoding",
+        )
+            .into_response();
+    };
     let video = VideoGrant::new().room("standup");
     let voice = VoiceGrant::new().incoming_allow(true);
     let token = AccessToken::new(state.0.account_sid, state.0.key_sid, &state.0.key)
-        .identity(identity)
+        .identity(&identity)
         .grant(&video)
         .grant(&voice);
     // Held across an await point: the handler's future must be `Send`, so the builder (and the
@@ -97,6 +98,34 @@ async fn token(State(state): State<AppState>, uri: Uri) -> Response {
         // Every mint error names its input: here, most likely a missing identity.
         Err(e) => (StatusCode::BAD_REQUEST, e.to_string()).into_response(),
     }
+}
+
+/// The decoded value of `name` in a query string (`""` when absent; `None` when its
+/// `%XX` escapes are broken or do not decode to UTF-8). `+` is a space, as in HTML forms.
+fn query_param(query: &str, name: &str) -> Option<String> {
+    let Some(raw) = query.split('&').find_map(|pair| {
+        pair.strip_prefix(name)
+            .and_then(|rest| rest.strip_prefix('='))
+    }) else {
+        return Some(String::new());
+    };
+    let mut bytes = Vec::with_capacity(raw.len());
+    let mut rest = raw.as_bytes();
+    while let Some((&b, tail)) = rest.split_first() {
+        rest = tail;
+        match b {
+            b'+' => bytes.push(b' '),
+            b'%' => {
+                let hex = rest
+                    .get(..2)
+                    .filter(|h| h.iter().all(u8::is_ascii_hexdigit))?;
+                bytes.push(u8::from_str_radix(std::str::from_utf8(hex).ok()?, 16).ok()?);
+                rest = &rest[2..];
+            }
+            _ => bytes.push(b),
+        }
+    }
+    String::from_utf8(bytes).ok()
 }
 
 /// The verified identity, put in the request by [`require_token`].

@@ -117,7 +117,8 @@ fn type_name(v: &Value) -> &'static str {
 }
 
 /// An optional key of the schema: absent and `null` both mean "not set" (the schema's `null` is
-/// "explicitly unset"). The one key where `null` means something else, `nbf`, is read directly.
+/// "explicitly unset", the SDK's `None`). Where `None` means something else than the default,
+/// the key is read directly: `nbf` (no nbf claim) and the TaskRouter flags (off).
 fn field<'a>(obj: &'a Value, key: &str) -> Option<&'a Value> {
     obj.get(key).filter(|v| !v.is_null())
 }
@@ -368,11 +369,13 @@ fn taskrouter(case: &Value) -> Minted {
     };
     let mut options = TaskRouterOptions::default();
     for (name, value) in options_json {
-        if value.is_null() {
-            continue; // explicitly unset: the flag keeps its default
-        }
-        let Some(on) = value.as_bool() else {
-            return Err(Skip(format!("option {name} is not a boolean")));
+        // `null` is the SDK's `None`: twilio-python reads each flag as
+        // `if kwargs.get("allow_fetch_self", True):`, so an explicit `None` turns the flag off,
+        // even one that is on by default (as `nbf: null` means no nbf, not the default nbf).
+        let on = match value {
+            Value::Null => false,
+            Value::Bool(on) => *on,
+            _ => return Err(Skip(format!("option {name} is not a boolean"))),
         };
         let flag = match name.as_str() {
             "allow_web_sockets" => &mut options.allow_web_sockets,

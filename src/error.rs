@@ -256,7 +256,7 @@ impl TimeClaim {
 /// [`VerifyError::kind`] maps the structural variants to the conformance suite's coarser kinds
 /// (`malformed` for every part that is not a well-formed JWS, `invalid_claims` for any bad time
 /// claim).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum VerifyError {
     /// The verifier's secret is empty (SPEC 3, step 0).
@@ -391,14 +391,10 @@ impl fmt::Display for VerifyError {
     }
 }
 
-impl core::error::Error for VerifyError {
-    fn source(&self) -> Option<&(dyn core::error::Error + 'static)> {
-        match self {
-            VerifyError::HeaderJson(e) | VerifyError::PayloadJson(e) => Some(e),
-            _ => None,
-        }
-    }
-}
+// No `source()`: the JSON reader's error is part of the message already ("… not strict JSON:
+// trailing comma at byte 3"), and an error reporter that prints the chain would say it twice.
+// The `JsonError` itself is the variant's field.
+impl core::error::Error for VerifyError {}
 
 impl From<EmptySecret> for VerifyError {
     fn from(_: EmptySecret) -> Self {

@@ -4,12 +4,15 @@
 #![cfg(feature = "std")]
 
 use twilio_jwt::{
-    AccessToken, Algorithm, ChatGrant, ClientCapability, ConversationsGrant, Grant,
-    IpMessagingGrant, Key, PlaybackGrant, Policy, Secret, SyncGrant, TaskRouterCapability,
-    TaskRouterGrant, Verifier, VideoGrant, VoiceGrant,
+    AccessToken, Algorithm, ChatGrant, Claims, ClientCapability, ConversationsGrant, EmptySecret,
+    Grant, IpMessagingGrant, Key, MintError, OwnedClaims, PlaybackGrant, Policy, Secret, StackStr,
+    SyncGrant, TaskRouterCapability, TaskRouterGrant, Verifier, VerifyError, VideoGrant,
+    VoiceGrant,
 };
 
 fn send_sync<T: Send + Sync>() {}
+/// What an error type is expected to be: small, comparable, hashable, thread-safe.
+fn error_type<T: Copy + Eq + std::hash::Hash + std::error::Error + Send + Sync + 'static>() {}
 fn owned<T: Send + Sync + Clone + 'static>() {}
 
 #[test]
@@ -33,6 +36,15 @@ fn builders_grants_keys_and_verifiers_are_send_and_sync() {
     owned::<Key>();
     owned::<Verifier<'static>>();
     owned::<Verifier<'static, 3>>();
+    // What a server hands on: claims into request extensions, errors into
+    // `Box<dyn Error + Send + Sync>`, a minted token across an `.await`.
+    send_sync::<Claims<'static>>();
+    owned::<OwnedClaims>();
+    owned::<StackStr<1024>>();
+    error_type::<MintError>();
+    error_type::<VerifyError>();
+    error_type::<EmptySecret>();
+    error_type::<twilio_jwt::json::JsonError>();
 }
 
 #[test]

@@ -68,6 +68,22 @@ async fn tokens_are_minted_and_checked_over_http() {
         assert!(body.contains("account"), "{body}");
         let (status, body) = get(addr, "/me", Some("not.a.token")).await;
         assert_eq!(status, 401, "{body}");
+        // The query is form-decoded: an e-mail address or a name with a space.
+        let (status, jwt) = get(addr, "/token?room=x&identity=alice%40example.com", None).await;
+        assert_eq!(status, 200, "{jwt}");
+        assert_eq!(
+            get(addr, "/me", Some(&jwt)).await,
+            (200, "hello, alice@example.com".into())
+        );
+        let (_, jwt) = get(addr, "/token?identity=Zo%C3%AB+Smith", None).await;
+        assert_eq!(
+            get(addr, "/me", Some(&jwt)).await,
+            (200, "hello, Zoë Smith".into())
+        );
+        for broken in ["alice%4", "alice%zz", "%+1", "%ff"] {
+            let (status, _) = get(addr, &format!("/token?identity={broken}"), None).await;
+            assert_eq!(status, 400, "{broken}");
+        }
         // Without an identity, minting says so.
         let (status, body) = get(addr, "/token", None).await;
         assert_eq!(status, 400);

@@ -1392,6 +1392,42 @@ fn bash_completion_completes() {
     assert!(free.is_empty(), "{free:?}");
 }
 
+/// Each script is valid for its own shell (`-n`: parse without running), where that shell is
+/// installed (`.ci/run` installs zsh and fish); fish also completes from it.
+#[test]
+fn every_completion_script_parses_in_its_shell() {
+    let dir = std::env::temp_dir().join(format!("twilio-jwt-completions-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    for shell in ["bash", "zsh", "fish"] {
+        let script = stdout(&run(&["completions", shell]));
+        let path = dir.join(format!("twilio-jwt.{shell}"));
+        std::fs::write(&path, &script).unwrap();
+        let Ok(o) = Command::new(shell).arg("-n").arg(&path).output() else {
+            eprintln!("no {shell}: skipped");
+            continue;
+        };
+        assert!(
+            o.status.success(),
+            "{shell} -n: {}",
+            String::from_utf8_lossy(&o.stderr)
+        );
+    }
+    let fish_script = dir.join("twilio-jwt.fish");
+    let completed = Command::new("fish")
+        .arg("-c")
+        .arg(format!(
+            "source {}; complete -C'twilio-jwt ta'; complete -C'twilio-jwt client --out'",
+            fish_script.display()
+        ))
+        .output();
+    if let Ok(o) = completed {
+        let out = String::from_utf8_lossy(&o.stdout);
+        let words: Vec<&str> = out.lines().filter_map(|l| l.split('\t').next()).collect();
+        assert_eq!(words, ["taskrouter", "--outgoing"], "{out}");
+    }
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
 #[test]
 fn a_stray_argument_is_refused_not_dropped() {
     for args in [

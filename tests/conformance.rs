@@ -121,6 +121,15 @@ fn null_means_unset_in_every_optional_position() {
                    {"type": "sync", "service_sid": "IS00000000000000000000000000000005"},
                    {"type": "taskrouter", "workspace_sid": "WS00000000000000000000000000000006"},
                    {"type": "playback"}]}"#;
+    // The legacy grants on their own (beside `chat` they would be a misuse).
+    let legacy = r#"{"id": "n", "kind": "access_token", "now": 1700000000,
+        "account_sid": "AC00000000000000000000000000000001",
+        "key_sid": "SK00000000000000000000000000000002", "secret": "s", "identity": "alice",
+        "grants": [{"type": "conversations",
+                    "configuration_profile_sid": "VS00000000000000000000000000000008"},
+                   {"type": "ip_messaging", "service_sid": "IS00000000000000000000000000000009",
+                    "endpoint_id": "e", "deployment_role_sid": "RL00000000000000000000000000000010",
+                    "push_credential_sid": "CR00000000000000000000000000000011"}]}"#;
     let client = r#"{"id": "n", "kind": "client_capability", "now": 1700000000,
         "account_sid": "AC00000000000000000000000000000001", "auth_token": "t",
         "incoming": {"client_name": "alice"},
@@ -133,41 +142,65 @@ fn null_means_unset_in_every_optional_position() {
         "options": {"allow_update_activities": true},
         "calls": ["allow_fetch_self", {"method": "allow_web_sockets"}],
         "custom_policies": [{"url": "https://taskrouter.twilio.com/v1/x", "method": "POST",
-                             "allow": true}]}"#;
+                             "allow": true,
+                             "query_filter": {"Q": {"required": true}},
+                             "post_filter": {"P": {"required": false}}}]}"#;
     let verify = r#"{"id": "n", "kind": "verify", "now": 1700000000, "secret": "s",
+        "leeway": 5, "algorithm": "HS384",
         "token": "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJleHAiOjE3MDAwMDM2MDB9.x"}"#;
 
     // (base case, path of the key set to null: objects by key, lists by index)
     let positions: &[(&str, &[&str])] = &[
+        // Required inputs: `null` is "not given", the same error as leaving the key out.
+        (access, &["account_sid"]),
+        (access, &["key_sid"]),
+        (access, &["secret"]),
+        (access, &["identity"]),
         (access, &["valid_until"]),
         (access, &["region"]),
         (access, &["algorithm"]),
         (access, &["grants"]),
         (access, &["grants", "0", "room"]),
+        (access, &["grants", "1", "outgoing_application_sid"]),
         (access, &["grants", "1", "outgoing_application_params"]),
         (access, &["grants", "1", "push_credential_sid"]),
         (access, &["grants", "1", "endpoint_id"]),
         (access, &["grants", "1", "incoming_allow"]),
+        (access, &["grants", "2", "service_sid"]),
         (access, &["grants", "2", "endpoint_id"]),
         (access, &["grants", "2", "deployment_role_sid"]),
         (access, &["grants", "2", "push_credential_sid"]),
+        (access, &["grants", "3", "service_sid"]),
         (access, &["grants", "3", "endpoint_id"]),
+        (access, &["grants", "4", "workspace_sid"]),
         (access, &["grants", "4", "worker_sid"]),
         (access, &["grants", "4", "role"]),
         (access, &["grants", "5", "grant"]),
+        (legacy, &["grants", "0", "configuration_profile_sid"]),
+        (legacy, &["grants", "1", "service_sid"]),
+        (legacy, &["grants", "1", "endpoint_id"]),
+        (legacy, &["grants", "1", "deployment_role_sid"]),
+        (legacy, &["grants", "1", "push_credential_sid"]),
+        (client, &["account_sid"]),
+        (client, &["auth_token"]),
         (client, &["valid_until"]),
         (client, &["scope_order"]),
         (client, &["incoming"]),
         (client, &["outgoing"]),
         (client, &["event_stream"]),
+        (client, &["incoming", "client_name"]),
+        (client, &["outgoing", "application_sid"]),
         (client, &["outgoing", "params"]),
         (client, &["event_stream", "filters"]),
         (client, &["algorithm"]),
+        (taskrouter, &["account_sid"]),
+        (taskrouter, &["auth_token"]),
+        (taskrouter, &["workspace_sid"]),
+        (taskrouter, &["channel_id"]),
         (taskrouter, &["valid_until"]),
         (taskrouter, &["channel_kind"]),
         (taskrouter, &["friendly_name"]),
         (taskrouter, &["options"]),
-        (taskrouter, &["options", "allow_fetch_self"]),
         (taskrouter, &["calls"]),
         (taskrouter, &["calls", "1", "channel_id"]),
         (taskrouter, &["custom_policies"]),
@@ -175,6 +208,10 @@ fn null_means_unset_in_every_optional_position() {
         (taskrouter, &["custom_policies", "0", "allow"]),
         (taskrouter, &["custom_policies", "0", "query_filter"]),
         (taskrouter, &["custom_policies", "0", "post_filter"]),
+        (taskrouter, &["algorithm"]),
+        (taskrouter, &["custom_policies", "0", "url"]),
+        (verify, &["token"]),
+        (verify, &["secret"]),
         (verify, &["leeway"]),
         (verify, &["algorithm"]),
     ];
@@ -205,6 +242,48 @@ fn at<'v>(v: &'v mut Value, path: &[&str]) -> &'v mut Value {
         Value::Array(list) => &mut list[k.parse::<usize>().unwrap()],
         other => &mut other[*k],
     })
+}
+
+/// A TaskRouter flag set to `null` is off, as twilio-python's `kwargs.get(flag, default)` reads
+/// `None`: even a flag that is on by default (`allow_web_sockets`, `allow_fetch_self`, and for
+/// workers `allow_fetch_activities`, `allow_fetch_reservations`,
+/// `allow_fetch_worker_reservations`).
+#[test]
+fn a_null_taskrouter_flag_is_off() {
+    let case = |options: &str| {
+        runner::run_line(&format!(
+            r#"{{"id": "n", "kind": "taskrouter_capability", "now": 1700000000,
+            "account_sid": "AC00000000000000000000000000000001", "auth_token": "t",
+            "workspace_sid": "WS00000000000000000000000000000006",
+            "channel_id": "WK00000000000000000000000000000007", "options": {options}}}"#
+        ))
+    };
+    let policies = |answer: Value| -> usize {
+        let token = answer["token"].as_str().expect("a token").to_string();
+        let part = token.split('.').nth(1).unwrap().to_string();
+        use base64ct::{Base64UrlUnpadded, Encoding};
+        let payload: Value =
+            serde_json::from_slice(&Base64UrlUnpadded::decode_vec(&part).unwrap()).unwrap();
+        payload["policies"].as_array().unwrap().len()
+    };
+    assert_eq!(policies(case("{}")), 6);
+    for flag in [
+        "allow_web_sockets",
+        "allow_fetch_self",
+        "allow_fetch_activities",
+        "allow_fetch_reservations",
+        "allow_fetch_worker_reservations",
+    ] {
+        let null = case(&format!(r#"{{"{flag}": null}}"#));
+        assert_eq!(null, case(&format!(r#"{{"{flag}": false}}"#)), "{flag}");
+        assert!(policies(null) < 6, "{flag}");
+    }
+    // A flag that is off by default stays off.
+    assert_eq!(
+        case(r#"{"allow_update_self": null}"#),
+        case(r#"{"allow_update_self": false}"#)
+    );
+    assert_eq!(case(r#"{"allow_update_self": null}"#), case("{}"));
 }
 
 /// `nbf: null` is the one `null` with a meaning of its own: no `nbf` claim at all.

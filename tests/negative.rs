@@ -682,6 +682,45 @@ fn a_verifier_holds_a_few_keys_for_rotation() {
     );
 }
 
+/// SPEC 3 step 2 with several keys: no JSON is read before one of them matches, so a token whose
+/// header and payload are not JSON at all is `BadSignature` under strangers' keys and only
+/// `malformed` (naming the part) once a kept key signed it.
+#[test]
+fn a_rotating_verifier_reads_no_json_before_a_key_matches() {
+    let verifier = Verifier::with_keys([
+        Key::new(Algorithm::HS512, b"new").unwrap(),
+        Key::hs256(KEY).unwrap(),
+    ]);
+    let garbage = [
+        ("not json", r#"{"exp":1700000001}"#),
+        (r#"{"alg":"HS256","alg":"HS256"}"#, r#"{"exp":1700000001}"#),
+        (HS256, r#"{"exp":1700000001,"exp":1}"#),
+        (HS256, "[1,]"),
+    ];
+    for (header, payload) in garbage {
+        // Signed with `KEY`, the second key: its JSON is read, and refused.
+        let ours = signed(header, payload);
+        let answer = verifier.verify_owned(&ours, NOW).err();
+        assert!(
+            matches!(
+                answer,
+                Some(VerifyError::HeaderJson(_) | VerifyError::PayloadJson(_))
+            ),
+            "{header} {payload}: {answer:?}"
+        );
+        // The same bytes signed with a key the verifier does not hold: the MAC fails first.
+        let mut mac = Hmac::<Sha256>::new_from_slice(b"stranger").unwrap();
+        let (input, _) = ours.rsplit_once('.').unwrap();
+        mac.update(input.as_bytes());
+        let sig = Base64UrlUnpadded::encode_string(&mac.finalize().into_bytes());
+        assert_eq!(
+            verifier.verify_owned(&format!("{input}.{sig}"), NOW).err(),
+            Some(VerifyError::BadSignature),
+            "{header} {payload}"
+        );
+    }
+}
+
 #[test]
 fn errors_read_well() {
     assert_eq!(
@@ -720,15 +759,68 @@ fn errors_read_well() {
         e.to_string(),
         format!("the token's payload is not strict JSON: {json}")
     );
-    assert!(e.source().is_some());
-    // Every message is one sentence: no trailing period, no line break.
-    let messages = [
-        VerifyError::SegmentCount.to_string(),
-        VerifyError::TooLong { len: 70_000 }.to_string(),
-        MintError::LifetimeTooLong.to_string(),
-        MintError::InvalidSid(SidRole::Channel).to_string(),
+    // The reader's error is in the message, so it is not also the source: a reporter that
+    // prints the chain (anyhow's `{:#}`) would otherwise repeat it.
+    assert!(e.source().is_none());
+    // Every message of every variant is one sentence: no period inside or at the end, no line
+    // break; and every kind is snake_case.
+    let mint = [
+        MintError::MissingAccountSid,
+        MintError::MissingKeySid,
+        MintError::MissingSecret,
+        MintError::MissingIdentity,
+        MintError::MissingApplicationSid,
+        MintError::MissingWorkspaceSid,
+        MintError::MissingChannelId,
+        MintError::InvalidSid(SidRole::Account),
+        MintError::InvalidSid(SidRole::Workspace),
+        MintError::InvalidSid(SidRole::Channel),
+        MintError::LifetimeTooShort,
+        MintError::LifetimeTooLong,
+        MintError::NbfNotBeforeExp,
+        MintError::UnsupportedAlgorithm,
+        MintError::KeyAlgorithmMismatch,
+        MintError::InvalidGrant { key: "player" },
+        MintError::EmptyGrantKey,
+        MintError::ReservedGrantKey,
+        MintError::WorkerOnlyPolicy,
+        MintError::CapacityExceeded { list: "grants" },
+        MintError::TokenTooLong { len: 70_000 },
+        MintError::BufferTooSmall { needed: 42 },
     ];
-    for m in messages {
-        assert!(!m.ends_with('.') && !m.contains('\n'), "{m}");
+    let verify = [
+        VerifyError::MissingSecret,
+        VerifyError::TooLong { len: 70_000 },
+        VerifyError::SegmentCount,
+        VerifyError::EmptySegment(Segment::Signature),
+        VerifyError::Base64(Segment::Header),
+        VerifyError::BadSignature,
+        VerifyError::HeaderJson(json),
+        VerifyError::PayloadJson(json),
+        VerifyError::NotAnObject(Segment::Payload),
+        VerifyError::Crit,
+        VerifyError::AlgorithmMismatch,
+        VerifyError::MissingExp,
+        VerifyError::InvalidClaim(TimeClaim::Iat),
+        VerifyError::Expired,
+        VerifyError::NotYetValid,
+        VerifyError::WrongAccount,
+        VerifyError::WrongIssuer,
+        VerifyError::WrongContentType,
+        VerifyError::BufferTooSmall { needed: 42 },
+    ];
+    let all = mint
+        .iter()
+        .map(|e| (e.to_string(), e.kind()))
+        .chain(verify.iter().map(|e| (e.to_string(), e.kind())));
+    for (message, kind) in all {
+        assert!(
+            !message.contains(". ") && !message.ends_with('.') && !message.contains('\n'),
+            "{message}"
+        );
+        assert!(
+            !kind.is_empty() && kind.bytes().all(|b| b.is_ascii_lowercase() || b == b'_'),
+            "{kind}"
+        );
     }
 }
