@@ -173,24 +173,49 @@ mod wide {
         DECODE[0][a] | DECODE[1][b] | DECODE[2][c] | DECODE[3][d]
     }
 
+    /// The 48 bits of the eight characters at `c[k..k + 8]`, high bits first, and the OR of
+    /// their table entries (with [`INVALID`] set if any is not a base64url character; the bits
+    /// are then garbage).
+    #[inline(always)]
+    fn eight(c: &[u8], k: usize) -> (u64, u32) {
+        // Each character is loaded on its own (not one word then shifted apart): a byte load
+        // can feed the table lookup directly.
+        let at = |i: usize| usize::from(c.get(k + i).copied().unwrap_or(b'='));
+        let hi = DECODE[0][at(0)] | DECODE[1][at(1)] | DECODE[2][at(2)] | DECODE[3][at(3)];
+        let lo = DECODE[0][at(4)] | DECODE[1][at(5)] | DECODE[2][at(6)] | DECODE[3][at(7)];
+        (u64::from(hi) << 24 | u64::from(lo), hi | lo)
+    }
+
     pub(super) fn decode<'o>(input: &[u8], out: &'o mut [u8]) -> Option<&'o [u8]> {
         let out = out.get_mut(..decoded_len(input.len()))?;
-        // Eight characters in, six bytes out; an invalid character sets the top bit of its
-        // group, checked once per eight.
-        let mut chunks = input.chunks_exact(8);
-        let mut dst = out.chunks_exact_mut(6);
-        for (chunk, o) in (&mut chunks).zip(&mut dst) {
-            let (hi, lo) = chunk.split_at(4);
-            let (hi, lo) = (group(hi), group(lo));
-            if (hi | lo) & INVALID != 0 {
+        // Sixteen characters in, twelve bytes out, as two 8-byte stores while the output has
+        // room for the two spare bytes of the second (the next step overwrites them). An
+        // invalid character flags its step's word, checked once per step.
+        let (mut i, mut j) = (0, 0);
+        while let (Some(chars), Some(dst)) = (input.get(i..i + 16), out.get_mut(j..j + 14)) {
+            let ((a, bad_a), (b, bad_b)) = (eight(chars, 0), eight(chars, 8));
+            if (bad_a | bad_b) & INVALID != 0 {
                 return None;
             }
-            let word = u64::from(hi) << 24 | u64::from(lo);
-            o.copy_from_slice(word.to_be_bytes().get(2..)?);
+            let (first, second) = dst.split_at_mut(6);
+            first.copy_from_slice(a.to_be_bytes().get(2..)?);
+            second.copy_from_slice(&(b << 16).to_be_bytes());
+            i += 16;
+            j += 12;
         }
-        // Up to seven characters are left: a whole group of four, then the partial one.
-        let mut rest = chunks.remainder();
-        let mut tail = dst.into_remainder();
+        // Eight characters in, six bytes out (the output's last bytes); then up to seven
+        // characters are left: a whole group of four, then the partial one.
+        let mut rest = input.get(i..)?;
+        let mut tail = out.get_mut(j..)?;
+        while let (Some(chars), Some(dst)) = (rest.get(..8), tail.get_mut(..6)) {
+            let (word, bad) = eight(chars, 0);
+            if bad & INVALID != 0 {
+                return None;
+            }
+            dst.copy_from_slice(word.to_be_bytes().get(2..)?);
+            rest = rest.get(8..)?;
+            tail = tail.get_mut(6..)?;
+        }
         if rest.len() >= 4 {
             let (head, more) = rest.split_at(4);
             let g = group(head);

@@ -241,6 +241,15 @@ impl<'a> Document<'a> {
         }
     }
 
+    /// [`get`](Self::get) of the `i`-th name asked for at parse time.
+    pub(crate) fn get_wanted(&self, i: usize) -> Option<Value<'a>> {
+        let name = self.wanted.get(i)?;
+        match self.top.get(self.text, name, Some(i)) {
+            Some(found) => found,
+            None => self.root.get(name),
+        }
+    }
+
     /// The tape of the object held by the nested name given at parse time, if it is one.
     pub(crate) fn nested_index(&self) -> Option<ObjectIndex<'a>> {
         self.nested.map(|tape| ObjectIndex {

@@ -7,7 +7,7 @@ use super::keys::{Keys, LargeKeys, ObjectKeys};
 use super::keys::{NEEDS_ROOM, SmallKeys};
 use super::read::{skip_digits, skip_ws};
 use super::swar::{below, find, first_flagged, has_byte};
-use super::unescape::{JsonStr, hex4, text_hash};
+use super::unescape::{JsonStr, hex4, plain_key_hash, text_hash};
 use super::value::Value;
 
 /// Maximum nesting depth: the top-level value counts as depth 1 (an object containing an object
@@ -58,7 +58,17 @@ pub(crate) fn parse_document<'a>(
 ) -> Result<Document<'a>, JsonError> {
     let wanted = wanted.get(..MAX_WANTED).unwrap_or(wanted);
     let mut tapes = Tapes::new(wanted, nested);
-    let (text, root) = run(input, max_depth, Some(&mut tapes))?;
+    let text = core::str::from_utf8(input)
+        .map_err(|e| JsonError::new(Rule::InvalidUtf8, e.valid_up_to()))?;
+    let (text, root) = match validate_compact(text, max_depth, &mut tapes) {
+        Some(end) => (text, Value::trusted(text.get(..end).unwrap_or_default())),
+        None => {
+            // Not the common shape (or not valid): the complete validator decides, from clean
+            // tapes.
+            tapes = Tapes::new_like(&tapes);
+            run_text(text, max_depth, Some(&mut tapes))?
+        }
+    };
     let inner = tapes.nested_seen.then_some(tapes.nested);
     Ok(Document::new(text, root, tapes.top, inner, nested, wanted))
 }
@@ -70,6 +80,15 @@ fn run<'a>(
 ) -> Result<(&'a str, Value<'a>), JsonError> {
     let text = core::str::from_utf8(input)
         .map_err(|e| JsonError::new(Rule::InvalidUtf8, e.valid_up_to()))?;
+    run_text(text, max_depth, tapes)
+}
+
+/// [`run`] on text already known to be UTF-8.
+fn run_text<'a>(
+    text: &'a str,
+    max_depth: usize,
+    tapes: Option<&mut Tapes<'_>>,
+) -> Result<(&'a str, Value<'a>), JsonError> {
     let b = text.as_bytes();
     let start = skip_ws(b, 0);
     let end = validate_any(text, start, max_depth, tapes)?;
@@ -108,7 +127,6 @@ impl<'n> Tapes<'n> {
     }
 
     /// Tapes for the same names, with nothing recorded.
-    #[cfg(target_pointer_width = "64")]
     fn new_like(other: &Self) -> Self {
         Tapes {
             wanted: other.wanted,
@@ -153,7 +171,7 @@ impl<'n> Wanted<'n> {
     }
 
     /// The index of `name`, whose hash is `hash`, among them (hashes compared first).
-    #[inline]
+    #[inline(always)]
     fn index_of(&self, hash: u32, name: JsonStr<'_>) -> Option<usize> {
         // Unused slots hold the hash of "" and the name "", so all slots can be compared.
         let i = self.hashes.iter().position(|&h| h == hash)?;
@@ -367,6 +385,198 @@ fn validate<const P: usize, const I: usize>(
                 }
                 _ => return unexpected(b, pos),
             }
+        }
+    }
+}
+
+/// Names the compact path remembers for all open objects together.
+const COMPACT_NAMES: usize = 32;
+
+/// The common case of a token's payload, checked with less generality: compact JSON (no
+/// whitespace at all) whose root is an object, whose strings have no escapes, at most
+/// [`COMPACT_NAMES`] names open at once, and no two names of an object with the same hash.
+/// `text` is already known to be UTF-8.
+///
+/// Returns the end of the root value (the end of `text`) with the tapes recorded exactly as
+/// [`validate`] records them, or `None` for anything else, valid or not: the caller then runs
+/// [`validate`], which gives every error with its rule and offset. So this path only has to be
+/// right about what it accepts: every byte it accepts is accepted by [`validate`] too, with
+/// the same meaning.
+fn validate_compact(text: &str, max_depth: usize, tapes: &mut Tapes<'_>) -> Option<usize> {
+    let b = text.as_bytes();
+    if b.first() != Some(&b'{') {
+        return None;
+    }
+    let max_depth = max_depth.min(MAX_DEPTH);
+    // Bit `d` of `arrays`: the container at depth `d` (0 = the root) is an array.
+    let mut arrays = 0u32;
+    let mut depth = 0usize;
+    let mut names = CompactNames {
+        hashes: [0; COMPACT_NAMES],
+        len: 0,
+        firsts: [0; MAX_DEPTH],
+    };
+    // The nested object (at depth 1) is open.
+    let mut in_nested = false;
+    let mut pos = 0usize;
+    'value: loop {
+        match *b.get(pos)? {
+            open @ (b'{' | b'[') => {
+                if depth >= max_depth {
+                    return None;
+                }
+                let is_object = open == b'{';
+                if is_object {
+                    if depth == 1 && tapes.in_nested_member {
+                        tapes.nested_seen = true;
+                        in_nested = true;
+                    }
+                    arrays &= !(1 << depth);
+                    *names.firsts.get_mut(depth)? = u8::try_from(names.len).ok()?;
+                } else {
+                    arrays |= 1 << depth;
+                }
+                depth += 1;
+                pos += 1;
+                match *b.get(pos)? {
+                    b'}' if is_object => {}
+                    b']' if !is_object => {}
+                    _ if is_object => {
+                        pos = compact_member(text, pos, depth, in_nested, tapes, &mut names)?;
+                        continue 'value;
+                    }
+                    _ => continue 'value,
+                }
+                // An empty container.
+                pos += 1;
+                depth -= 1;
+                if depth == 1 {
+                    in_nested = false;
+                }
+            }
+            b'"' => pos = compact_string(b, pos)?,
+            b't' => pos = scan_literal(b, pos, b"true").ok()?,
+            b'f' => pos = scan_literal(b, pos, b"false").ok()?,
+            b'n' => pos = scan_literal(b, pos, b"null").ok()?,
+            b'-' | b'0'..=b'9' => pos = scan_number(b, pos).ok()?,
+            _ => return None,
+        }
+        // A value is complete: close containers or move on to the next element/member.
+        loop {
+            let top = depth.checked_sub(1)?;
+            let is_object = arrays & (1 << top) == 0;
+            match depth {
+                1 => tapes.top.value_end(pos),
+                2 if in_nested => tapes.nested.value_end(pos),
+                _ => {}
+            }
+            match *b.get(pos)? {
+                b',' => {
+                    pos += 1;
+                    if is_object {
+                        pos = compact_member(text, pos, depth, in_nested, tapes, &mut names)?;
+                    }
+                    continue 'value;
+                }
+                b'}' if is_object => {
+                    pos += 1;
+                    names.len = usize::from(*names.firsts.get(top)?);
+                }
+                b']' if !is_object => pos += 1,
+                _ => return None,
+            }
+            depth = top;
+            if depth == 1 {
+                in_nested = false;
+            }
+            if depth == 0 {
+                // Nothing may follow the root, not even whitespace (the complete path trims it).
+                return (pos == b.len()).then_some(pos);
+            }
+        }
+    }
+}
+
+/// [`member`] for [`validate_compact`]: the name at `pos` (no whitespace, no escapes), its
+/// colon, the duplicate check against the innermost object's names (equal
+/// hashes give up: the complete path tells a duplicate from a collision), and the tapes.
+/// Returns the index after the colon.
+#[inline(always)]
+fn compact_member(
+    text: &str,
+    pos: usize,
+    depth: usize,
+    in_nested: bool,
+    tapes: &mut Tapes<'_>,
+    names: &mut CompactNames,
+) -> Option<usize> {
+    let b = text.as_bytes();
+    if b.get(pos) != Some(&b'"') {
+        return None;
+    }
+    let end = compact_string(b, pos)?;
+    if b.get(end) != Some(&b':') {
+        return None;
+    }
+    let (start, len) = (pos + 1, end - pos - 2);
+    // The name's text is only sliced out (a `&str` with its boundary checks) when it is needed:
+    // for a hash too long to take from the window, and at the top level.
+    let name = || text.get(start..end - 1).map(|raw| JsonStr { raw });
+    let hash = match plain_key_hash(b.get(start..).unwrap_or_default(), len) {
+        Some(hash) => hash,
+        None => name()?.key_hash(),
+    };
+    // Closing an object truncates `names` to its first one, so the innermost object's names
+    // are always the last ones.
+    let first = usize::from(*names.firsts.get(depth - 1)?);
+    for &earlier in names.hashes.get(first..names.len)? {
+        if earlier == hash {
+            return None;
+        }
+    }
+    *names.hashes.get_mut(names.len)? = hash;
+    names.len += 1;
+    let value_start = end + 1;
+    match depth {
+        1 => {
+            let name = name()?;
+            tapes.in_nested_member = hash == tapes.nested_hash
+                && !tapes.nested_name.is_empty()
+                && name.eq_str(tapes.nested_name);
+            let wanted = tapes.wanted.index_of(hash, name);
+            tapes.top.member((start, end - 1), value_start, wanted);
+        }
+        2 if in_nested => tapes.nested.member((start, end - 1), value_start, None),
+        _ => {}
+    }
+    Some(value_start)
+}
+
+/// The names of the open objects for [`validate_compact`], in stack order, as hashes.
+struct CompactNames {
+    hashes: [u32; COMPACT_NAMES],
+    len: usize,
+    /// Those of the object at depth `d` (0 = the root) start at `firsts[d]`.
+    firsts: [u8; MAX_DEPTH],
+}
+
+/// The index after the closing quote of the string opening at `at`, if it has no escape and
+/// no control character (`None` also when it does not end).
+#[inline(always)]
+fn compact_string(b: &[u8], at: usize) -> Option<usize> {
+    let mut i = at + 1;
+    while let Some(Ok(word)) = b.get(i..i + 8).map(<[u8; 8]>::try_from) {
+        if let Some(k) = first_flagged(u64::from_le_bytes(word), string_stops) {
+            return (word.get(k) == Some(&b'"')).then_some(i + k + 1);
+        }
+        i += 8;
+    }
+    // The last few bytes of the input.
+    loop {
+        match *b.get(i)? {
+            b'"' => return Some(i + 1),
+            b'\\' | 0x00..=0x1F => return None,
+            _ => i += 1,
         }
     }
 }
@@ -779,6 +989,85 @@ mod tests {
             parse(dup.as_bytes()).unwrap_err().rule(),
             Rule::DuplicateKey
         );
+    }
+
+    /// The compact path accepts only what the complete one accepts, with the same tapes; and
+    /// it does take the common shapes.
+    #[test]
+    fn compact_path_agrees_with_the_complete_one() {
+        let wanted = ["exp", "nbf", "iat", "grants"];
+        let both = |text: &str| {
+            let mut fast = Tapes::new(&wanted, "grants");
+            let mut slow = Tapes::new(&wanted, "grants");
+            let got = validate_compact(text, MAX_DEPTH, &mut fast);
+            let expected = run_text(text, MAX_DEPTH, Some(&mut slow));
+            if let Some(end) = got {
+                let (_, root) = expected.unwrap_or_else(|e| panic!("{text:?}: {e:?}"));
+                assert_eq!(root.raw().len(), end, "{text:?}");
+                assert_eq!(
+                    std::format!("{:?}", fast.top),
+                    std::format!("{:?}", slow.top)
+                );
+                assert_eq!(
+                    std::format!("{:?}", fast.nested),
+                    std::format!("{:?}", slow.nested)
+                );
+                assert_eq!(fast.nested_seen, slow.nested_seen, "{text:?}");
+            }
+            got.is_some()
+        };
+        let common = [
+            r#"{"jti":"SK1-1","grants":{"identity":"alice@example.com","video":{"room":"r"},"voice":{"incoming":{"allow":true}}},"iat":1,"exp":2,"iss":"SK1","sub":"AC1"}"#,
+            r#"{"a":[1,-2.5e3,true,false,null,"x",[],{}],"b":{},"c":[]}"#,
+            r#"{"grants":{},"exp":1}"#,
+            r#"{"grants":[{"a":1}],"x":{"grants":{"b":2}}}"#,
+            r#"{"identity_long_name_here":"v","a_sixteen_bytes!":1,"fifteen_bytes!!":2}"#,
+            "{\"caf\u{e9}\":\"\u{1f600}\"}",
+        ];
+        for text in common {
+            assert!(both(text), "{text:?} took the complete path");
+        }
+        // Whitespace, escapes, errors, duplicates, other roots: wherever they land, the two
+        // paths never disagree about an accepted document.
+        let other = [
+            r#"{"a":1, "b":2}"#,
+            r#"{"a\u0062":1}"#,
+            r#"{"a":1,"a":2}"#,
+            r#"{"a":1,"\u0061":2}"#,
+            r#"{"a":{"b":1,"b":2}}"#,
+            r#"{"a":1,}"#,
+            r#"{"a":[1,]}"#,
+            r#"{"a":01}"#,
+            r#"{"a":tru}"#,
+            r#"{"a":"x"#,
+            r#"{"a":"x\"}"#,
+            "{\"a\":\"\u{1}\"}",
+            r#"{"a":1}x"#,
+            r#"{"a":1} "#,
+            r#"{}"#,
+            r#"[1]"#,
+            r#"{"a":[}"#,
+            r#"{"a":{]}"#,
+            r#"{"a"1}"#,
+            r#"{"a":1"b":2}"#,
+            r#"{"grants":{"x":1},"grants":2}"#,
+        ];
+        for text in other {
+            both(text);
+            // Every prefix, too: cut anywhere, a document is either refused or agreed on.
+            for cut in (0..text.len()).filter(|&i| text.is_char_boundary(i)) {
+                both(&text[..cut]);
+            }
+        }
+        // Deep nesting and many names: past the compact path's limits it hands over.
+        let deep = std::format!("{}1{}", r#"{"a":"#.repeat(17), "}".repeat(17));
+        assert!(!both(&deep));
+        let mut many = std::string::String::from("{");
+        for i in 0..40 {
+            many.push_str(&std::format!("\"k{i}\":{i},"));
+        }
+        many.push_str("\"z\":0}");
+        assert!(!both(&many));
     }
 
     #[test]

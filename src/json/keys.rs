@@ -127,6 +127,9 @@ pub(super) struct Keys<const P: usize, const I: usize> {
     indexed: usize,
     /// A full pool gives [`NEEDS_ROOM`] instead of the slow fallback.
     restart: bool,
+    /// The table holds entries of closed objects only: cleared when an object next starts
+    /// using it (not at the close, so that a document's last large object costs no clearing).
+    stale: bool,
 }
 
 /// The name whose opening quote is at `at` in validated text.
@@ -254,6 +257,7 @@ impl<const P: usize, const I: usize> Keys<P, I> {
             len: 0,
             indexed: 0,
             restart: P < POOL,
+            stale: false,
         }
     }
 
@@ -311,6 +315,11 @@ impl<const P: usize, const I: usize> Keys<P, I> {
             return Ok(hash);
         };
         let p = self.len;
+        if self.stale && obj.mode == Mode::Linear && obj.count > LINEAR {
+            // No entry is live (an open object using the table would own some).
+            self.table.index.fill(0);
+            self.stale = false;
+        }
         let (keys, index) = (&mut self.table.keys[..], &mut self.table.index[..]);
         if let Some(slot) = keys.get_mut(p) {
             *slot = Key { hash, at: at32 };
@@ -364,9 +373,10 @@ impl<const P: usize, const I: usize> Keys<P, I> {
         let (keys, index) = (&mut self.table.keys[..], &mut self.table.index[..]);
         let own = obj.indexed_end - obj.first;
         if own == self.indexed {
-            // Every entry is this object's: clearing is cheaper than removing one by one.
+            // Every entry is this object's: marking the table for clearing is cheaper than
+            // removing them one by one.
             if own > 0 {
-                index.fill(0);
+                self.stale = true;
             }
         } else {
             for p in (obj.first..obj.indexed_end).rev() {

@@ -168,6 +168,33 @@ pub(super) fn short_key_hash(word: u64, len: usize) -> u32 {
     .finish()
 }
 
+/// [`JsonStr::key_hash`] of a plain name (no escapes) of `len` bytes whose text starts
+/// `window` (at least 16 bytes when `len` is 8 or more): `None` when the window is too short
+/// for the name, or the name is 16 bytes or longer.
+#[inline(always)]
+pub(super) fn plain_key_hash(window: &[u8], len: usize) -> Option<u32> {
+    let word = |at: usize| {
+        window
+            .get(at..at + 8)
+            .and_then(|w| <[u8; 8]>::try_from(w).ok())
+            .map(u64::from_le_bytes)
+    };
+    if len < 8 {
+        return Some(short_key_hash(word(0)?, len));
+    }
+    if len >= 16 {
+        return None;
+    }
+    // The state `write` leaves after one whole word and `len - 8` more bytes.
+    let mut h = KeyHasher::default();
+    h.mix(word(0)?);
+    let rest = len - 8;
+    h.word = word(8)? & ((1u64 << (8 * rest)) - 1);
+    h.filled = rest as u32;
+    h.len = len as u64;
+    Some(h.finish())
+}
+
 /// A word-at-a-time multiplicative hash (FxHash's step) over a byte stream, independent of how
 /// the stream is cut into `write` calls, with a final avalanche so that the low bits (the hash
 /// table's slot) depend on every byte.
