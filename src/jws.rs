@@ -212,11 +212,9 @@ impl Key {
     }
 
     fn header_json(&self, claims: &dyn Payload, w: &mut JsonWriter<'_>) {
-        w.begin_object();
-        w.field_str("alg", self.alg.name());
+        w.splice(r#"{"alg":""#, self.alg.name(), r#"""#, true);
         claims.write_header(w);
-        w.field_str("typ", "JWT");
-        w.end_object();
+        w.raw(r#""typ":"JWT"}"#, true);
     }
 
     fn payload_json(claims: &dyn Payload, w: &mut JsonWriter<'_>) {

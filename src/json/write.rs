@@ -75,44 +75,60 @@ struct Output<'b> {
 }
 
 impl Output<'_> {
-    /// `prefix`, `text` and `suffix` in one run when `text` needs no escaping and all fits;
-    /// `false` (nothing written) otherwise. Most keys and values take this path.
+    /// The next `n` bytes of the buffer, if they fit (nothing is counted).
+    #[inline(always)]
+    fn room(&mut self, n: usize) -> Option<&mut [u8]> {
+        self.buf.get_mut(self.len..self.len + n)
+    }
+
+    /// A comma if `comma`, then `"` `name` `":"` `value` `"` in one run when neither
+    /// needs escaping and all fits; `false` (nothing counted) otherwise.
     #[inline]
-    fn put_plain(&mut self, prefix: &[u8], text: &[u8], suffix: &[u8]) -> bool {
-        let total = prefix.len() + text.len() + suffix.len();
-        let Some(dst) = self.buf.get_mut(self.len..self.len + total) else {
+    fn put_plain_pair(&mut self, comma: bool, name: &[u8], value: &[u8]) -> bool {
+        let total = usize::from(comma) + 1 + name.len() + 3 + value.len() + 1;
+        let Some(dst) = self.room(total) else {
             return false;
         };
-        if plain_run(text) != text.len() {
+        let (open, rest) = dst.split_at_mut(usize::from(comma) + 1);
+        copy(open, if comma { b",\"" } else { b"\"" });
+        let (middle, rest) = rest.split_at_mut(name.len());
+        if !copy_plain(middle, name) {
             return false;
         }
-        let (head, rest) = dst.split_at_mut(prefix.len());
-        head.copy_from_slice(prefix);
-        let (middle, tail) = rest.split_at_mut(text.len());
-        middle.copy_from_slice(text);
-        tail.copy_from_slice(suffix);
+        let (colon, rest) = rest.split_at_mut(3);
+        copy(colon, b"\":\"");
+        let (middle, tail) = rest.split_at_mut(value.len());
+        if !copy_plain(middle, value) {
+            return false;
+        }
+        copy(tail, b"\"");
         self.len += total;
         true
     }
 
-    /// `prefix` `name` `":"` `value` `"` in one run when neither needs escaping and all fits;
-    /// `false` (nothing written) otherwise.
-    #[inline]
-    fn put_plain_pair(&mut self, prefix: &[u8], name: &[u8], value: &[u8]) -> bool {
-        let total = prefix.len() + name.len() + 3 + value.len() + 1;
-        let Some(dst) = self.buf.get_mut(self.len..self.len + total) else {
+    /// A comma if `comma`, then `prefix`, `text` and `suffix` in one run when `text`
+    /// needs no escaping and all fits; `false` (nothing counted) otherwise.
+    ///
+    /// Whatever a `false` leaves stored past `len` is a prefix of what the escaping path then
+    /// writes there: only the separator, `prefix`, and whole words of plain text are stored,
+    /// and only once the whole run is known to fit.
+    #[inline(always)]
+    fn put_plain_parts(&mut self, comma: bool, prefix: &[u8], text: &[u8], suffix: &[u8]) -> bool {
+        let total = usize::from(comma) + prefix.len() + text.len() + suffix.len();
+        let Some(dst) = self.room(total) else {
             return false;
         };
-        if plain_run(name) != name.len() || plain_run(value) != value.len() {
+        let (separator, rest) = dst.split_at_mut(usize::from(comma));
+        if let Some(slot) = separator.first_mut() {
+            *slot = b',';
+        }
+        let (head, rest) = rest.split_at_mut(prefix.len());
+        copy(head, prefix);
+        let (middle, tail) = rest.split_at_mut(text.len());
+        if !copy_plain(middle, text) {
             return false;
         }
-        let mut at = 0;
-        for part in [prefix, name, b"\":\"", value, b"\""] {
-            if let Some(slot) = dst.get_mut(at..at + part.len()) {
-                slot.copy_from_slice(part);
-            }
-            at += part.len();
-        }
+        copy(tail, suffix);
         self.len += total;
         true
     }
@@ -121,11 +137,87 @@ impl Output<'_> {
 impl Sink for Output<'_> {
     #[inline]
     fn put(&mut self, bytes: &[u8]) {
-        if let Some(dst) = self.buf.get_mut(self.len..self.len + bytes.len()) {
-            dst.copy_from_slice(bytes);
+        if let Some(dst) = self.room(bytes.len()) {
+            copy(dst, bytes);
         }
         self.len += bytes.len();
     }
+}
+
+/// Copy `src` into `dst`, of the same length, in fixed-size moves. The runs the writer copies
+/// are mostly a few bytes (keys, punctuation) to a few dozen (SIDs), for which a call to the
+/// library's `memcpy` costs more than the copy; long ones still take it.
+#[inline(always)]
+fn copy(dst: &mut [u8], src: &[u8]) {
+    if src.len() > 64 {
+        dst.copy_from_slice(src);
+    } else {
+        copy_words(dst, src, |_| true);
+    }
+}
+
+/// Copy `text` into `dst`, of the same length, if every byte of it is written as itself in a
+/// JSON string; `false` otherwise, with only whole plain words stored.
+#[inline(always)]
+fn copy_plain(dst: &mut [u8], text: &[u8]) -> bool {
+    copy_words(dst, text, |word| plain_flags(word) == 0)
+}
+
+/// Copy `src` into `dst`, of the same length, a word at a time (the last word overlapping the
+/// one before), checking each word with `ok` before storing it; `false` at the first word
+/// refused. Shorter runs are gathered into one word: the first and last four bytes, or the
+/// first, middle and last byte padded with a plain byte.
+#[inline(always)]
+#[allow(clippy::expect_used)]
+fn copy_words(dst: &mut [u8], src: &[u8], ok: impl Fn(u64) -> bool) -> bool {
+    let n = src.len();
+    let dst = dst
+        .get_mut(..n)
+        .expect("callers give a destination as long as the source");
+    if n >= 8 {
+        let (words, _) = src.as_chunks::<8>();
+        let (slots, _) = dst.as_chunks_mut::<8>();
+        for (word, slot) in words.iter().zip(slots) {
+            if !ok(u64::from_le_bytes(*word)) {
+                return false;
+            }
+            *slot = *word;
+        }
+        if let (Some(word), Some(slot)) = (src.last_chunk::<8>(), dst.last_chunk_mut::<8>()) {
+            if !ok(u64::from_le_bytes(*word)) {
+                return false;
+            }
+            *slot = *word;
+        }
+    } else if n >= 4 {
+        if let (Some(head), Some(last)) = (src.first_chunk::<4>(), src.last_chunk::<4>()) {
+            let word =
+                u64::from(u32::from_le_bytes(*head)) | u64::from(u32::from_le_bytes(*last)) << 32;
+            if !ok(word) {
+                return false;
+            }
+            if let Some(slot) = dst.first_chunk_mut::<4>() {
+                *slot = *head;
+            }
+            if let Some(slot) = dst.last_chunk_mut::<4>() {
+                *slot = *last;
+            }
+        }
+    } else if let (Some(&first), Some(&mid), Some(&last)) =
+        (src.first(), src.get(n / 2), src.last())
+    {
+        if !ok(u64::from_le_bytes([
+            first, mid, last, b'a', b'a', b'a', b'a', b'a',
+        ])) {
+            return false;
+        }
+        for (at, b) in [(0, first), (n / 2, mid), (n - 1, last)] {
+            if let Some(slot) = dst.get_mut(at) {
+                *slot = b;
+            }
+        }
+    }
+    true
 }
 
 impl<'b> JsonWriter<'b> {
@@ -197,8 +289,11 @@ impl<'b> JsonWriter<'b> {
 
     /// Write a member name; the next call writes its value.
     pub fn key(&mut self, name: &str) {
-        let open: &[u8] = if self.comma { b",\"" } else { b"\"" };
-        if self.out.put_plain(open, name.as_bytes(), b"\":") {
+        let comma = self.comma;
+        if self
+            .out
+            .put_plain_parts(comma, b"\"", name.as_bytes(), b"\":")
+        {
             self.comma = false;
             return;
         }
@@ -211,8 +306,11 @@ impl<'b> JsonWriter<'b> {
 
     /// Write a string value.
     pub fn string(&mut self, value: &str) {
-        let open: &[u8] = if self.comma { b",\"" } else { b"\"" };
-        if self.out.put_plain(open, value.as_bytes(), b"\"") {
+        let comma = self.comma;
+        if self
+            .out
+            .put_plain_parts(comma, b"\"", value.as_bytes(), b"\"")
+        {
             self.comma = true;
             return;
         }
@@ -265,10 +363,10 @@ impl<'b> JsonWriter<'b> {
     /// Write `"name":"value"`.
     pub fn field_str(&mut self, name: &str, value: &str) {
         // The common case, a name and a value with nothing to escape: one contiguous run.
-        let open: &[u8] = if self.comma { b",\"" } else { b"\"" };
+        let comma = self.comma;
         if self
             .out
-            .put_plain_pair(open, name.as_bytes(), value.as_bytes())
+            .put_plain_pair(comma, name.as_bytes(), value.as_bytes())
         {
             self.comma = true;
             return;
@@ -288,6 +386,48 @@ impl<'b> JsonWriter<'b> {
     pub fn field_u64(&mut self, name: &str, n: u64) {
         self.key(name);
         self.u64(n);
+    }
+
+    /// Append `pre`, `text` escaped, and `post`, after a comma if a value came before. `pre`
+    /// and `post` are compact JSON of the crate's own, written as they are (such as `"iss":"`
+    /// and `"`); `ends_value` says whether they complete a value, so that what follows needs a
+    /// comma.
+    ///
+    /// The token writers write each member this way, its name and punctuation one literal,
+    /// rather than piece by piece.
+    #[inline(always)]
+    pub(crate) fn splice(&mut self, pre: &str, text: &str, post: &str, ends_value: bool) {
+        let (pre, bytes, post) = (pre.as_bytes(), text.as_bytes(), post.as_bytes());
+        if !self.out.put_plain_parts(self.comma, pre, bytes, post) {
+            self.separate();
+            self.out.put(pre);
+            escape(&mut self.out, text);
+            self.out.put(post);
+        }
+        self.comma = ends_value;
+    }
+
+    /// Append the compact JSON `json` of the crate's own (such as `"typ":"JWT"}`), after a
+    /// comma if a value came before; `ends_value` as for [`splice`](Self::splice).
+    #[inline(always)]
+    pub(crate) fn raw(&mut self, json: &str, ends_value: bool) {
+        self.splice(json, "", "", ends_value);
+    }
+
+    /// Append `pre`, the digits of `n`, and `post`, as [`splice`](Self::splice) does.
+    #[inline(always)]
+    pub(crate) fn splice_u64(&mut self, pre: &str, n: u64, post: &str, ends_value: bool) {
+        let mut buf = [0u8; 20];
+        let digits = format_u64(n, &mut buf);
+        let (pre, post) = (pre.as_bytes(), post.as_bytes());
+        if !self.out.put_plain_parts(self.comma, pre, digits, post) {
+            // Digits need no escaping: the run did not fit, and is only counted.
+            self.separate();
+            for part in [pre, digits, post] {
+                self.out.put(part);
+            }
+        }
+        self.comma = ends_value;
     }
 
     /// Re-write an already validated JSON value compactly, in this writer's escaping.
@@ -391,15 +531,22 @@ const PLAIN: [bool; 256] = {
     table
 };
 
+/// The top bit of every byte.
+const HIGH: u64 = ONES * 0x80;
+
+/// Top bit set in (at least) the first byte of `x` (read little-endian) that is not [`PLAIN`],
+/// and in none when all are.
+#[inline(always)]
+fn plain_flags(x: u64) -> u64 {
+    // 0x7f and above: the top bit already, or after adding one (a carry out of an 0xff byte
+    // only reaches later bytes).
+    let high = x | x.wrapping_add(ONES);
+    (below(x, 0x20) | has_byte(x, b'"') | has_byte(x, b'\\') | high) & HIGH
+}
+
 /// Length of the run of [`PLAIN`] bytes at the start of `bytes`, found eight bytes at a time.
 fn plain_run(bytes: &[u8]) -> usize {
-    let flags = |x: u64| {
-        // 0x7f and above: the top bit already, or after adding one (a carry out of an 0xff
-        // byte only reaches later bytes).
-        let high = x | x.wrapping_add(ONES);
-        below(x, 0x20) | has_byte(x, b'"') | has_byte(x, b'\\') | high
-    };
-    find(bytes, 0, flags, |b| !PLAIN[usize::from(b)])
+    find(bytes, 0, plain_flags, |b| !PLAIN[usize::from(b)])
 }
 
 /// Escape a whole `&str` into `out`.
