@@ -112,7 +112,7 @@ impl Output<'_> {
     /// Whatever a `false` leaves stored past `len` is a prefix of what the escaping path then
     /// writes there: only the separator, `prefix`, and whole words of plain text are stored,
     /// and only once the whole run is known to fit.
-    #[inline(always)]
+    #[cfg_attr(target_pointer_width = "64", inline(always))]
     fn put_plain_parts(&mut self, comma: bool, prefix: &[u8], text: &[u8], suffix: &[u8]) -> bool {
         let total = usize::from(comma) + prefix.len() + text.len() + suffix.len();
         let Some(dst) = self.room(total) else {
@@ -147,6 +147,10 @@ impl Sink for Output<'_> {
 /// Copy `src` into `dst`, of the same length, in fixed-size moves. The runs the writer copies
 /// are mostly a few bytes (keys, punctuation) to a few dozen (SIDs), for which a call to the
 /// library's `memcpy` costs more than the copy; long ones still take it.
+///
+/// On 64-bit targets only, as the word-at-a-time copies below: elsewhere code size matters
+/// more, and the library's `memcpy` is shared.
+#[cfg(target_pointer_width = "64")]
 #[inline(always)]
 fn copy(dst: &mut [u8], src: &[u8]) {
     if src.len() > 64 {
@@ -156,17 +160,33 @@ fn copy(dst: &mut [u8], src: &[u8]) {
     }
 }
 
+#[cfg(not(target_pointer_width = "64"))]
+fn copy(dst: &mut [u8], src: &[u8]) {
+    dst.copy_from_slice(src);
+}
+
 /// Copy `text` into `dst`, of the same length, if every byte of it is written as itself in a
 /// JSON string; `false` otherwise, with only whole plain words stored.
+#[cfg(target_pointer_width = "64")]
 #[inline(always)]
 fn copy_plain(dst: &mut [u8], text: &[u8]) -> bool {
     copy_words(dst, text, |word| plain_flags(word) == 0)
+}
+
+#[cfg(not(target_pointer_width = "64"))]
+fn copy_plain(dst: &mut [u8], text: &[u8]) -> bool {
+    let plain = plain_run(text) == text.len();
+    if plain {
+        dst.copy_from_slice(text);
+    }
+    plain
 }
 
 /// Copy `src` into `dst`, of the same length, a word at a time (the last word overlapping the
 /// one before), checking each word with `ok` before storing it; `false` at the first word
 /// refused. Shorter runs are gathered into one word: the first and last four bytes, or the
 /// first, middle and last byte padded with a plain byte.
+#[cfg(target_pointer_width = "64")]
 #[inline(always)]
 #[allow(clippy::expect_used)]
 fn copy_words(dst: &mut [u8], src: &[u8], ok: impl Fn(u64) -> bool) -> bool {
@@ -395,7 +415,7 @@ impl<'b> JsonWriter<'b> {
     ///
     /// The token writers write each member this way, its name and punctuation one literal,
     /// rather than piece by piece.
-    #[inline(always)]
+    #[cfg_attr(target_pointer_width = "64", inline(always))]
     pub(crate) fn splice(&mut self, pre: &str, text: &str, post: &str, ends_value: bool) {
         let (pre, bytes, post) = (pre.as_bytes(), text.as_bytes(), post.as_bytes());
         if !self.out.put_plain_parts(self.comma, pre, bytes, post) {
@@ -409,13 +429,13 @@ impl<'b> JsonWriter<'b> {
 
     /// Append the compact JSON `json` of the crate's own (such as `"typ":"JWT"}`), after a
     /// comma if a value came before; `ends_value` as for [`splice`](Self::splice).
-    #[inline(always)]
+    #[cfg_attr(target_pointer_width = "64", inline(always))]
     pub(crate) fn raw(&mut self, json: &str, ends_value: bool) {
         self.splice(json, "", "", ends_value);
     }
 
     /// Append `pre`, the digits of `n`, and `post`, as [`splice`](Self::splice) does.
-    #[inline(always)]
+    #[cfg_attr(target_pointer_width = "64", inline(always))]
     pub(crate) fn splice_u64(&mut self, pre: &str, n: u64, post: &str, ends_value: bool) {
         let mut buf = [0u8; 20];
         let digits = format_u64(n, &mut buf);
