@@ -73,6 +73,20 @@ pub(crate) fn encode<'o>(src: &[u8], dst: &'o mut [u8]) -> Option<&'o [u8]> {
     return small::encode(src, dst);
 }
 
+/// Encode a MAC into the start of `dst`, in constant time: no table lookup or branch depends
+/// on its bytes (a MAC learnt through a cache side channel is a token). `None` if it does not
+/// fit.
+///
+/// On 64-bit targets eight characters at a time in a word; elsewhere base64ct's encoder.
+pub(crate) fn encode_secret<'o>(src: &[u8], dst: &'o mut [u8]) -> Option<&'o [u8]> {
+    #[cfg(target_pointer_width = "64")]
+    return wide::encode_secret(src, dst);
+    #[cfg(not(target_pointer_width = "64"))]
+    return <base64ct::Base64UrlUnpadded as base64ct::Encoding>::encode(src, dst)
+        .ok()
+        .map(|text: &str| text.as_bytes());
+}
+
 /// Decode canonical unpadded base64url `input` into the start of `out`; `None` if it is not
 /// canonical or `out` is too short.
 pub(crate) fn decode<'o>(input: &[u8], out: &'o mut [u8]) -> Option<&'o [u8]> {
@@ -187,6 +201,51 @@ mod wide {
             _ => rest,
         };
         encode_tail(rest, tail);
+        Some(dst)
+    }
+
+    /// `0x01` in every byte.
+    const ONES: u64 = u64::from_ne_bytes([1; 8]);
+
+    /// The eight characters of the 48 bits of `w`, first in the low byte, by arithmetic alone
+    /// (constant time: no table, no branch).
+    fn chars_48(w: u64) -> u64 {
+        // Spread the eight 6-bit groups into the eight bytes: 24-bit halves into 32-bit lanes,
+        // 12-bit quarters into 16-bit lanes, then 6-bit groups into bytes; the first group
+        // ends in the top byte.
+        let x = ((w << 8) & 0x00ff_ffff_0000_0000) | (w & 0x00ff_ffff);
+        let x = ((x << 4) & 0x0fff_0000_0fff_0000) | (x & 0x0000_0fff_0000_0fff);
+        let x = ((x << 2) & 0x3f00_3f00_3f00_3f00) | (x & 0x003f_003f_003f_003f);
+        let v = x.swap_bytes();
+        // 1 in each byte whose value is at least `k` (values are below 64: no carry between
+        // bytes).
+        let at_least = |k: u64| ((v + ONES * (0x80 - k)) >> 7) & ONES;
+        // 'A' + v, then the shift to each later range of the alphabet: 'a' from 26, '0' from
+        // 52, '-' at 62, '_' at 63. Every byte stays within 0..=255 at every step.
+        (v + ONES * u64::from(b'A')) + at_least(26) * 6 - at_least(52) * 75 - at_least(62) * 13
+            + at_least(63) * 49
+    }
+
+    #[allow(clippy::expect_used)]
+    pub(super) fn encode_secret<'o>(src: &[u8], dst: &'o mut [u8]) -> Option<&'o [u8]> {
+        let dst = dst.get_mut(..encoded_len(src.len()))?;
+        let (groups, rest) = src.as_chunks::<6>();
+        let (words, tail) = dst.as_chunks_mut::<8>();
+        for (&[a, b, c, d, e, f], o) in groups.iter().zip(words) {
+            *o = chars_48(u64::from_be_bytes([0, 0, a, b, c, d, e, f])).to_le_bytes();
+        }
+        // The last zero to five bytes, padded with zeros, of which only the characters needed
+        // are kept. The length is public; the bytes are treated as the others.
+        let mut last = [0u8; 8];
+        last.get_mut(2..2 + rest.len())
+            .expect("at most five bytes are left")
+            .copy_from_slice(rest);
+        let chars = chars_48(u64::from_be_bytes(last)).to_le_bytes();
+        tail.copy_from_slice(
+            chars
+                .get(..tail.len())
+                .expect("at most seven characters are left"),
+        );
         Some(dst)
     }
 
@@ -427,6 +486,16 @@ mod tests {
                 let n = decode(theirs.as_bytes(), &mut out);
                 prop_assert_eq!(n.map(|n| &out[..n]), Some(&data[..]), "{}", name);
             }
+        }
+
+        /// The constant-time encoder (used for MACs) agrees with base64ct too.
+        #[test]
+        fn secret_encoding_agrees_with_base64ct(data in proptest::collection::vec(any::<u8>(), 0..100)) {
+            let theirs = Base64UrlUnpadded::encode_string(&data);
+            let mut text = vec![0u8; encoded_len(data.len())];
+            prop_assert_eq!(encode_secret(&data, &mut text), Some(theirs.as_bytes()));
+            let mut short = vec![0u8; text.len().saturating_sub(1)];
+            prop_assert_eq!(encode_secret(&data, &mut short).is_some(), data.is_empty());
         }
 
         /// Any text, mostly from the alphabet: accepted exactly when base64ct accepts it, with

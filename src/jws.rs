@@ -11,11 +11,10 @@
 use core::fmt;
 use core::str::FromStr;
 
-use base64ct::{Base64UrlUnpadded, Encoding};
 use hmac::{Hmac, KeyInit, Mac as _};
 use sha2::{Sha256, Sha384, Sha512};
 
-use crate::base64url::{encode_in_place, encoded_len as b64_len};
+use crate::base64url::{encode_in_place, encode_secret, encoded_len as b64_len};
 use crate::json::JsonWriter;
 use crate::{EmptySecret, MAX_TOKEN_LEN, MintError};
 
@@ -419,15 +418,14 @@ impl SigningKey<'_> {
         let mut mac = self.mac();
         mac.update(signing_input);
         let (tag, tag_len) = mac.finish();
-        // The second dot is not part of the signing input. The MAC is encoded by base64ct, in
-        // constant time.
+        // The second dot is not part of the signing input. The MAC is encoded in constant time.
         let Some([dot, dst @ ..]) = rest.get_mut(..total - payload_end) else {
             return Err(total);
         };
         *dot = b'.';
         let signature = tag
             .get(..tag_len)
-            .and_then(|tag| Base64UrlUnpadded::encode(tag, dst).ok())
+            .and_then(|tag| encode_secret(tag, dst))
             .ok_or(total)?;
         Ok(payload_end + 1 + signature.len())
     }
@@ -612,6 +610,7 @@ impl<const N: usize> PartialEq<&str> for StackStr<N> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use base64ct::{Base64UrlUnpadded, Encoding};
 
     struct Big(usize);
     impl Payload for Big {
