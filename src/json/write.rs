@@ -746,6 +746,68 @@ mod tests {
     }
 
     #[test]
+    fn splice_writes_what_the_piecewise_methods_write() {
+        // Texts of every length around the word-at-a-time copies, plain or with a byte to
+        // escape first, last or in the middle; every buffer capacity for each.
+        let lengths: std::vec::Vec<usize> = if cfg!(miri) {
+            std::vec![0, 3, 8, 13]
+        } else {
+            (0..=20).chain(62..=67).collect()
+        };
+        for n in lengths {
+            let plain: std::string::String =
+                (0..n).map(|i| char::from(b'a' + (i % 26) as u8)).collect();
+            let mut texts = std::vec![plain.clone()];
+            if n > 0 {
+                for at in [0, n / 2, n - 1] {
+                    for special in ["\"", "\u{1}", "\u{e9}"] {
+                        let mut text = plain.clone();
+                        text.replace_range(at..at + 1, special);
+                        texts.push(text);
+                    }
+                }
+            }
+            for text in &texts {
+                let piecewise = |w: &mut JsonWriter<'_>| {
+                    w.begin_object();
+                    w.field_str("a", text);
+                    w.field_u64("n", 1_700_000_000);
+                    w.key("o");
+                    w.begin_object();
+                    w.field_str("b", "c");
+                    w.end_object();
+                    w.end_object();
+                };
+                let spliced = |w: &mut JsonWriter<'_>| {
+                    w.begin_object();
+                    w.splice("\"a\":\"", text, "\"", true);
+                    w.splice_u64("\"n\":", 1_700_000_000, "", true);
+                    w.raw("\"o\":{", false);
+                    w.splice("\"b\":\"", "c", "\"}", true);
+                    w.end_object();
+                };
+                let whole = render(piecewise);
+                assert_eq!(render(spliced), whole, "{text:?}");
+                let capacities: std::vec::Vec<usize> = if cfg!(miri) {
+                    std::vec![0, whole.len() / 2, whole.len() - 1]
+                } else {
+                    (0..whole.len()).collect()
+                };
+                for cap in capacities {
+                    let mut buf = std::vec![0xffu8; cap];
+                    let mut w = JsonWriter::new(&mut buf);
+                    spliced(&mut w);
+                    assert_eq!(w.finish(), Err(whole.len()), "{text:?} {cap}");
+                    // What was written is the start of the document, with nothing after it.
+                    let end = buf.iter().position(|&b| b == 0xff).unwrap_or(cap);
+                    assert_eq!(&buf[..end], &whole.as_bytes()[..end], "{text:?} {cap}");
+                    assert!(buf[end..].iter().all(|&b| b == 0xff), "{text:?} {cap}");
+                }
+            }
+        }
+    }
+
+    #[test]
     fn format_u64_writes_the_decimal_digits() {
         let mut values = std::vec![0, 1, 9, 10, 99, 100, 999, 1000, 9999, 10_000, 1_700_000_000];
         for p in 1..20 {
