@@ -521,42 +521,59 @@ pub fn to_string(write: impl Fn(&mut JsonWriter<'_>)) -> alloc::string::String {
 
 /// Digits of `n` in `buf`, returned as the used tail.
 ///
-/// Four digits at a time from the right: one division per group rather than per digit, so the
-/// chain of dependent multiplications (what a 10-digit timestamp spent its time on) is a
-/// quarter as long. The twenty digits of `u64::MAX` are exactly five groups.
+/// Eight digits at a time, computed side by side in the lanes of one word: two divisions of
+/// `n` by 10^8 at most, instead of a chain of one division per digit (what a 10-digit
+/// timestamp spent its time on).
 #[allow(clippy::expect_used)]
-pub(crate) fn format_u64(mut n: u64, buf: &mut [u8; 20]) -> &[u8] {
-    let (groups, _) = buf.as_chunks_mut::<4>();
-    let mut len = 0;
-    for group in groups.iter_mut().rev() {
-        if n < 10_000 {
-            let small = n as u32;
-            *group = four_digits(small);
-            len += 1
-                + usize::from(small >= 10)
-                + usize::from(small >= 100)
-                + usize::from(small >= 1000);
-            break;
+pub(crate) fn format_u64(n: u64, buf: &mut [u8; 20]) -> &[u8] {
+    const E8: u64 = 100_000_000;
+    let (low, high) = ((n % E8) as u32, n / E8);
+    let mut len = put_digits(buf, 12, low);
+    if high > 0 {
+        let (middle, top) = ((high % E8) as u32, (high / E8) as u32);
+        len = 8 + put_digits(buf, 4, middle);
+        if top > 0 {
+            // Below 1,845: its last four digits are all there are.
+            let digits = eight_digits(top);
+            let [.., a, b, c, d] = (digits + ASCII_ZEROS).to_le_bytes();
+            let (first, _) = buf.split_at_mut(4);
+            first.copy_from_slice(&[a, b, c, d]);
+            len = 16 + significant_digits(digits);
         }
-        *group = four_digits((n % 10_000) as u32);
-        n /= 10_000;
-        len += 4;
     }
     buf.get(buf.len() - len..).expect("at most twenty digits")
 }
 
-/// The four decimal digits of `n < 10_000`, with leading zeros.
-fn four_digits(n: u32) -> [u8; 4] {
-    // Multiply-and-shift divisions, exact in these ranges: by 100 for n < 43,699 and by 10
-    // for n < 179.
-    let (high, low) = ((n * 5243) >> 19, n % 100);
-    let split = |pair: u32| {
-        let tens = (pair * 103) >> 10;
-        [tens, pair - tens * 10]
-    };
-    let [a, b] = split(high);
-    let [c, d] = split(low);
-    [a, b, c, d].map(|digit| b'0' + digit as u8)
+/// `b'0'` in every byte.
+const ASCII_ZEROS: u64 = u64::from_ne_bytes([b'0'; 8]);
+
+/// Store the eight digits of `n < 10^8` at `buf[at..at + 8]`; how many of them are significant.
+fn put_digits(buf: &mut [u8; 20], at: usize, n: u32) -> usize {
+    let digits = eight_digits(n);
+    if let Some(slot) = buf.get_mut(at..).and_then(<[u8]>::first_chunk_mut::<8>) {
+        *slot = (digits + ASCII_ZEROS).to_le_bytes();
+    }
+    significant_digits(digits)
+}
+
+/// How many of the eight digits (values, first in the low byte) are significant: all but the
+/// leading zeros, and at least one.
+fn significant_digits(digits: u64) -> usize {
+    (8 - (digits.trailing_zeros() / 8) as usize).max(1)
+}
+
+/// The eight decimal digits of `n < 10^8`, with leading zeros, as values 0-9 (not ASCII): the
+/// first in the low byte.
+fn eight_digits(n: u32) -> u64 {
+    // Halves of four digits in 32-bit lanes, the first half in the low lane.
+    let v = u64::from(n / 10_000) | (u64::from(n % 10_000) << 32);
+    // Each lane divided by 100 (multiply-and-shift, exact below 43,699): pairs of digits in
+    // 16-bit lanes.
+    let hundreds = ((v * 5243) >> 19) & 0x0000_007f_0000_007f;
+    let v = hundreds | ((v - hundreds * 100) << 16);
+    // Each lane divided by 10 (exact below 179): one digit per byte.
+    let tens = ((v * 103) >> 10) & 0x000f_000f_000f_000f;
+    tens | ((v - tens * 10) << 8)
 }
 
 /// A byte that Python writes as itself inside a JSON string.
