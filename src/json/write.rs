@@ -523,7 +523,9 @@ pub fn to_string(write: impl Fn(&mut JsonWriter<'_>)) -> alloc::string::String {
 ///
 /// Eight digits at a time, computed side by side in the lanes of one word: two divisions of
 /// `n` by 10^8 at most, instead of a chain of one division per digit (what a 10-digit
-/// timestamp spent its time on).
+/// timestamp spent its time on). On 64-bit targets: elsewhere the word arithmetic costs more
+/// code than it saves time, and digits are made one at a time.
+#[cfg(target_pointer_width = "64")]
 #[allow(clippy::expect_used)]
 pub(crate) fn format_u64(n: u64, buf: &mut [u8; 20]) -> &[u8] {
     const E8: u64 = 100_000_000;
@@ -544,10 +546,34 @@ pub(crate) fn format_u64(n: u64, buf: &mut [u8; 20]) -> &[u8] {
     buf.get(buf.len() - len..).expect("at most twenty digits")
 }
 
+/// Digits of `n` in `buf`, returned as the used tail.
+#[cfg(not(target_pointer_width = "64"))]
+pub(crate) fn format_u64(n: u64, buf: &mut [u8; 20]) -> &[u8] {
+    format_u64_digitwise(n, buf)
+}
+
+/// [`format_u64`] one digit at a time.
+#[cfg(any(test, not(target_pointer_width = "64")))]
+#[allow(clippy::expect_used)]
+fn format_u64_digitwise(mut n: u64, buf: &mut [u8; 20]) -> &[u8] {
+    let mut i = buf.len();
+    for slot in buf.iter_mut().rev() {
+        *slot = b'0' + (n % 10) as u8;
+        i -= 1;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    buf.get(i..).expect("at most twenty digits")
+}
+
 /// `b'0'` in every byte.
+#[cfg(target_pointer_width = "64")]
 const ASCII_ZEROS: u64 = u64::from_ne_bytes([b'0'; 8]);
 
 /// Store the eight digits of `n < 10^8` at `buf[at..at + 8]`; how many of them are significant.
+#[cfg(target_pointer_width = "64")]
 fn put_digits(buf: &mut [u8; 20], at: usize, n: u32) -> usize {
     let digits = eight_digits(n);
     if let Some(slot) = buf.get_mut(at..).and_then(<[u8]>::first_chunk_mut::<8>) {
@@ -558,12 +584,14 @@ fn put_digits(buf: &mut [u8; 20], at: usize, n: u32) -> usize {
 
 /// How many of the eight digits (values, first in the low byte) are significant: all but the
 /// leading zeros, and at least one.
+#[cfg(target_pointer_width = "64")]
 fn significant_digits(digits: u64) -> usize {
     (8 - (digits.trailing_zeros() / 8) as usize).max(1)
 }
 
 /// The eight decimal digits of `n < 10^8`, with leading zeros, as values 0-9 (not ASCII): the
 /// first in the low byte.
+#[cfg(target_pointer_width = "64")]
 fn eight_digits(n: u32) -> u64 {
     // Halves of four digits in 32-bit lanes, the first half in the low lane.
     let v = u64::from(n / 10_000) | (u64::from(n % 10_000) << 32);
@@ -832,14 +860,20 @@ mod tests {
             values.extend([ten - 1, ten, ten + 1]);
         }
         values.extend([u64::MAX - 1, u64::MAX]);
-        // Every four-digit group, and a carry into a fifth digit.
+        // Every value below 100,000: each digit in each position of the low lanes.
         let step = if cfg!(miri) { 997 } else { 1 };
         values.extend((0..100_000u64).step_by(step));
+        // And scattered values of every magnitude.
+        let count = if cfg!(miri) { 64 } else { 100_000 };
+        values.extend((0..count).map(|k: u64| k.wrapping_mul(0x9e37_79b9_7f4a_7c15) >> (k % 64)));
         for n in values {
+            let expected = std::format!("{n}");
+            let mut buf = [0u8; 20];
+            assert_eq!(format_u64(n, &mut buf), expected.as_bytes(), "{n}");
             let mut buf = [0u8; 20];
             assert_eq!(
-                format_u64(n, &mut buf),
-                std::format!("{n}").as_bytes(),
+                format_u64_digitwise(n, &mut buf),
+                expected.as_bytes(),
                 "{n}"
             );
         }
