@@ -1,7 +1,8 @@
 //! Unpadded base64url (RFC 4648 §5) for the header and payload segments of a token.
 //!
 //! These segments are not secret, so plain table lookups are used: several times faster than
-//! base64ct's constant-time codec, which is kept for the MAC. Decoding is canonical only: no
+//! a constant-time codec, which the MAC keeps ([`encode_secret`]: word-wide arithmetic on
+//! 64-bit targets, base64ct's elsewhere). Decoding is canonical only: no
 //! padding, no `+` or `/`, no length of the form 4k+1, and zero unused bits in the last
 //! character, so every token has exactly one accepted spelling.
 //!
