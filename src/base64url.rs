@@ -267,7 +267,6 @@ mod wide {
             + at_least(63) * 49
     }
 
-    #[allow(clippy::expect_used)]
     pub(super) fn encode_secret<'o>(src: &[u8], dst: &'o mut [u8]) -> Option<&'o [u8]> {
         let dst = dst.get_mut(..encoded_len(src.len()))?;
         let (groups, rest) = src.as_chunks::<6>();
@@ -276,17 +275,13 @@ mod wide {
             *o = chars_48(u64::from_be_bytes([0, 0, a, b, c, d, e, f])).to_le_bytes();
         }
         // The last zero to five bytes, padded with zeros, of which only the characters needed
-        // are kept. The length is public; the bytes are treated as the others.
-        let mut last = [0u8; 8];
-        last.get_mut(2..2 + rest.len())
-            .expect("at most five bytes are left")
-            .copy_from_slice(rest);
-        let chars = chars_48(u64::from_be_bytes(last)).to_le_bytes();
-        tail.copy_from_slice(
-            chars
-                .get(..tail.len())
-                .expect("at most seven characters are left"),
-        );
+        // are kept. The length is public; the bytes are treated as the others. Assembled and
+        // stored a byte at a time in registers (a copy through memory would call `memcpy`).
+        let word = rest.iter().fold(0u64, |w, &b| (w << 8) | u64::from(b));
+        let chars = chars_48(word << (8 * (6 - rest.len())));
+        for (i, slot) in tail.iter_mut().enumerate() {
+            *slot = (chars >> (8 * i)) as u8;
+        }
         Some(dst)
     }
 
