@@ -215,12 +215,20 @@ mod wide {
                 encode_12(block, output);
             }
         }
-        super::encode_in_place_chunked(
-            buf,
-            from + 12 * direct,
-            len - 12 * direct,
-            to + 16 * direct,
-        );
+        let (from, len, to) = (from + 12 * direct, len - 12 * direct, to + 16 * direct);
+        // Usually only the last zero to eleven bytes are left: copied out (their text overlaps
+        // them) and encoded, without the chunked loop's buffer.
+        let mut rest = [0u8; 11];
+        match (buf.get(from..from + len), rest.get_mut(..len)) {
+            (Some(input), Some(copy)) => {
+                copy.copy_from_slice(input);
+                if let Some(text) = buf.get_mut(to..) {
+                    // Text that would run past the end of `buf` is not written.
+                    let _ = encode(copy, text);
+                }
+            }
+            _ => super::encode_in_place_chunked(buf, from, len, to),
+        }
     }
 
     pub(super) fn encode<'o>(src: &[u8], dst: &'o mut [u8]) -> Option<&'o [u8]> {
