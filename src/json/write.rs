@@ -308,20 +308,26 @@ impl<'b> JsonWriter<'b> {
     }
 
     /// Write a member name; the next call writes its value.
+    #[cfg_attr(target_pointer_width = "64", inline)]
     pub fn key(&mut self, name: &str) {
         let comma = self.comma;
-        if self
+        if !self
             .out
             .put_plain_parts(comma, b"\"", name.as_bytes(), b"\":")
         {
-            self.comma = false;
-            return;
+            self.key_escaped(name);
         }
+        self.comma = false;
+    }
+
+    /// [`key`](Self::key) piece by piece, escaping the name (or counting what no longer fits).
+    /// Kept out of line where `key` is inlined.
+    #[cfg_attr(target_pointer_width = "64", inline(never))]
+    fn key_escaped(&mut self, name: &str) {
         self.separate();
         self.out.put(b"\"");
         escape(&mut self.out, name);
         self.out.put(b"\":");
-        self.comma = false;
     }
 
     /// Write a string value.
