@@ -177,8 +177,8 @@ mod wide {
         PAIRS[(v & 0xfff) as usize]
     }
 
-    /// The eight characters of the 48 bits `w >> shift` (bits `shift..shift + 48`), stored as
-    /// four pairs: a store per pair costs fewer operations than assembling one word.
+    /// The eight characters of the 48 bits `w >> shift` (bits `shift..shift + 48`): four pair
+    /// lookups written in place (the compiler joins neighbouring pairs into 4-byte stores).
     #[inline(always)]
     fn encode_48(w: u64, shift: u32, out: &mut [u8; 8]) {
         let [a, b, c, d] = [36, 24, 12, 0].map(|s| pair(w >> (shift + s)));
