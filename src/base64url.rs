@@ -1,7 +1,8 @@
 //! Unpadded base64url (RFC 4648 §5) for the header and payload segments of a token.
 //!
 //! These segments are not secret, so plain table lookups are used: several times faster than
-//! base64ct's constant-time codec, which is kept for the MAC. Decoding is canonical only: no
+//! a constant-time codec, which the MAC keeps ([`encode_secret`]: word-wide arithmetic on
+//! 64-bit targets, base64ct's elsewhere). Decoding is canonical only: no
 //! padding, no `+` or `/`, no length of the form 4k+1, and zero unused bits in the last
 //! character, so every token has exactly one accepted spelling.
 //!
@@ -37,13 +38,21 @@ const fn value(c: u8) -> u8 {
 
 /// Encode the `len` bytes at `from` in `buf` into base64url at `to` (`to <= from`), in place.
 ///
-/// The text is written forward a chunk at a time, each chunk copied out before its text is
-/// written, so no unread input is overwritten as long as `from - to` is at least a third of
-/// `len` (each chunk grows by a third, and only the chunks before the last must fit in the
-/// gap). Text that would run past the end of `buf` is not written; the caller knows the length
-/// it needed.
+/// The text is written forward, each piece of input read before the text over it is written,
+/// so no unread input is overwritten as long as `from - to` is at least a third of `len` (the
+/// text grows by a third). Text that would run past the end of `buf` is not written; the
+/// caller knows the length it needed.
 pub(crate) fn encode_in_place(buf: &mut [u8], from: usize, len: usize, to: usize) {
-    // A multiple of 3 (chunks end on whole groups) and of 6 (the wide encoder's step).
+    #[cfg(target_pointer_width = "64")]
+    wide::encode_in_place(buf, from, len, to);
+    #[cfg(not(target_pointer_width = "64"))]
+    encode_in_place_chunked(buf, from, len, to);
+}
+
+/// [`encode_in_place`] a chunk at a time, each chunk copied out before its text is written
+/// (each chunk grows by a third, and only the chunks before the last must fit in the gap).
+fn encode_in_place_chunked(buf: &mut [u8], from: usize, len: usize, to: usize) {
+    // A multiple of 3: chunks end on whole groups.
     const CHUNK: usize = 192;
     let mut chunk = [0u8; CHUNK];
     let mut done = 0;
@@ -71,6 +80,20 @@ pub(crate) fn encode<'o>(src: &[u8], dst: &'o mut [u8]) -> Option<&'o [u8]> {
     return wide::encode(src, dst);
     #[cfg(not(target_pointer_width = "64"))]
     return small::encode(src, dst);
+}
+
+/// Encode a MAC into the start of `dst`, in constant time: no table lookup or branch depends
+/// on its bytes (a MAC learnt through a cache side channel is a token). `None` if it does not
+/// fit.
+///
+/// On 64-bit targets eight characters at a time in a word; elsewhere base64ct's encoder.
+pub(crate) fn encode_secret<'o>(src: &[u8], dst: &'o mut [u8]) -> Option<&'o [u8]> {
+    #[cfg(target_pointer_width = "64")]
+    return wide::encode_secret(src, dst);
+    #[cfg(not(target_pointer_width = "64"))]
+    return <base64ct::Base64UrlUnpadded as base64ct::Encoding>::encode(src, dst)
+        .ok()
+        .map(|text: &str| text.as_bytes());
 }
 
 /// Decode canonical unpadded base64url `input` into the start of `out`; `None` if it is not
@@ -115,12 +138,12 @@ fn decode_tail(rest: &[u8], tail: &mut [u8]) -> Option<()> {
 mod wide {
     use super::{ALPHABET, decode_tail, decoded_len, encode_tail, encoded_len, value};
 
-    /// `PAIRS[v]`: the two characters of the 12-bit `v`, first in the low byte.
-    static PAIRS: [u16; 4096] = {
-        let mut table = [0u16; 4096];
+    /// `PAIRS[v]`: the two characters of the 12-bit `v`, in order.
+    static PAIRS: [[u8; 2]; 4096] = {
+        let mut table = [[0u8; 2]; 4096];
         let mut v = 0;
         while v < 4096 {
-            table[v] = ALPHABET[v >> 6] as u16 | (ALPHABET[v & 63] as u16) << 8;
+            table[v] = [ALPHABET[v >> 6], ALPHABET[v & 63]];
             v += 1;
         }
         table
@@ -148,22 +171,125 @@ mod wide {
         table
     };
 
-    #[inline]
-    fn pair(v: u64) -> u64 {
-        u64::from(PAIRS[(v & 0xfff) as usize])
+    /// The two characters of the low 12 bits of `v`.
+    #[inline(always)]
+    fn pair(v: u64) -> [u8; 2] {
+        PAIRS[(v & 0xfff) as usize]
+    }
+
+    /// The eight characters of the 48 bits `w >> shift` (bits `shift..shift + 48`): four pair
+    /// lookups written in place (the compiler joins neighbouring pairs into 4-byte stores).
+    #[inline(always)]
+    fn encode_48(w: u64, shift: u32, out: &mut [u8; 8]) {
+        let [a, b, c, d] = [36, 24, 12, 0].map(|s| pair(w >> (shift + s)));
+        let (ab, cd) = out.split_at_mut(4);
+        ab.copy_from_slice(&[a[0], a[1], b[0], b[1]]);
+        cd.copy_from_slice(&[c[0], c[1], d[0], d[1]]);
+    }
+
+    /// The sixteen characters of twelve bytes: two overlapping 8-byte loads cover them, 48
+    /// bits each, with no byte-by-byte assembly.
+    #[inline(always)]
+    fn encode_12(block: &[u8; 12], [o1, o2]: &mut [[u8; 8]; 2]) {
+        let [head @ .., _, _, _, _] = *block;
+        let [_, _, _, _, last @ ..] = *block;
+        encode_48(u64::from_be_bytes(head), 16, o1);
+        encode_48(u64::from_be_bytes(last), 0, o2);
+    }
+
+    /// See [`super::encode_in_place`]. The blocks of twelve bytes whose text fits in the gap
+    /// before the input are encoded straight from it (the two are disjoint: no copy, no
+    /// bounds check per block); that is all of them when the buffer has room to spare, and
+    /// the rest, if any, are encoded a chunk at a time.
+    pub(super) fn encode_in_place(buf: &mut [u8], from: usize, len: usize, to: usize) {
+        let Some(gap) = from.checked_sub(to) else {
+            return;
+        };
+        let direct = (gap / 16).min(len / 12);
+        if let Some(region) = buf.get_mut(to..from + 12 * direct) {
+            let (text, input) = region.split_at_mut(gap);
+            let (blocks, _) = input.as_chunks::<12>();
+            let (words, _) = text.as_chunks_mut::<8>();
+            let (outputs, _) = words.as_chunks_mut::<2>();
+            for (block, output) in blocks.iter().zip(outputs) {
+                encode_12(block, output);
+            }
+        }
+        let (from, len, to) = (from + 12 * direct, len - 12 * direct, to + 16 * direct);
+        // Usually only the last zero to eleven bytes are left: copied out (their text overlaps
+        // them) and encoded, without the chunked loop's buffer.
+        let mut rest = [0u8; 11];
+        match (buf.get(from..from + len), rest.get_mut(..len)) {
+            (Some(input), Some(copy)) => {
+                copy.copy_from_slice(input);
+                if let Some(text) = buf.get_mut(to..) {
+                    // Text that would run past the end of `buf` is not written.
+                    let _ = encode(copy, text);
+                }
+            }
+            _ => super::encode_in_place_chunked(buf, from, len, to),
+        }
     }
 
     pub(super) fn encode<'o>(src: &[u8], dst: &'o mut [u8]) -> Option<&'o [u8]> {
         let dst = dst.get_mut(..encoded_len(src.len()))?;
-        // Six bytes in, four pairs out, one 8-byte store.
-        let mut chunks = src.chunks_exact(6);
-        let mut out = dst.chunks_exact_mut(8);
-        for (c, o) in (&mut chunks).zip(&mut out) {
-            let w = u64::from_be_bytes([0, 0, c[0], c[1], c[2], c[3], c[4], c[5]]);
-            let chars = pair(w >> 36) | pair(w >> 24) << 16 | pair(w >> 12) << 32 | pair(w) << 48;
-            o.copy_from_slice(&chars.to_le_bytes());
+        // Twelve bytes in, sixteen characters out.
+        let (blocks, rest) = src.as_chunks::<12>();
+        let (words, tail) = dst.as_chunks_mut::<8>();
+        let (word_pairs, odd) = words.as_chunks_mut::<2>();
+        for (block, out) in blocks.iter().zip(word_pairs) {
+            encode_12(block, out);
         }
-        encode_tail(chunks.remainder(), out.into_remainder());
+        // Up to eleven bytes are left: six more make one odd word of text (when there are six),
+        // then the last zero to five bytes the tail.
+        let rest = match (rest.split_first_chunk::<6>(), odd.first_mut()) {
+            (Some((&[a, b, c, d, e, f], more)), Some(o)) => {
+                encode_48(u64::from_be_bytes([0, 0, a, b, c, d, e, f]), 0, o);
+                more
+            }
+            _ => rest,
+        };
+        encode_tail(rest, tail);
+        Some(dst)
+    }
+
+    /// `0x01` in every byte.
+    const ONES: u64 = u64::from_ne_bytes([1; 8]);
+
+    /// The eight characters of the 48 bits of `w`, first in the low byte, by arithmetic alone
+    /// (constant time: no table, no branch).
+    fn chars_48(w: u64) -> u64 {
+        // Spread the eight 6-bit groups into the eight bytes: 24-bit halves into 32-bit lanes,
+        // 12-bit quarters into 16-bit lanes, then 6-bit groups into bytes; the first group
+        // ends in the top byte.
+        let x = ((w << 8) & 0x00ff_ffff_0000_0000) | (w & 0x00ff_ffff);
+        let x = ((x << 4) & 0x0fff_0000_0fff_0000) | (x & 0x0000_0fff_0000_0fff);
+        let x = ((x << 2) & 0x3f00_3f00_3f00_3f00) | (x & 0x003f_003f_003f_003f);
+        let v = x.swap_bytes();
+        // 1 in each byte whose value is at least `k` (values are below 64: no carry between
+        // bytes).
+        let at_least = |k: u64| ((v + ONES * (0x80 - k)) >> 7) & ONES;
+        // 'A' + v, then the shift to each later range of the alphabet: 'a' from 26, '0' from
+        // 52, '-' at 62, '_' at 63. Every byte stays within 0..=255 at every step.
+        (v + ONES * u64::from(b'A')) + at_least(26) * 6 - at_least(52) * 75 - at_least(62) * 13
+            + at_least(63) * 49
+    }
+
+    pub(super) fn encode_secret<'o>(src: &[u8], dst: &'o mut [u8]) -> Option<&'o [u8]> {
+        let dst = dst.get_mut(..encoded_len(src.len()))?;
+        let (groups, rest) = src.as_chunks::<6>();
+        let (words, tail) = dst.as_chunks_mut::<8>();
+        for (&[a, b, c, d, e, f], o) in groups.iter().zip(words) {
+            *o = chars_48(u64::from_be_bytes([0, 0, a, b, c, d, e, f])).to_le_bytes();
+        }
+        // The last zero to five bytes, padded with zeros, of which only the characters needed
+        // are kept. The length is public; the bytes are treated as the others. Assembled and
+        // stored a byte at a time in registers (a copy through memory would call `memcpy`).
+        let word = rest.iter().fold(0u64, |w, &b| (w << 8) | u64::from(b));
+        let chars = chars_48(word << (8 * (6 - rest.len())));
+        for (i, slot) in tail.iter_mut().enumerate() {
+            *slot = (chars >> (8 * i)) as u8;
+        }
         Some(dst)
     }
 
@@ -429,6 +555,40 @@ mod tests {
                 let n = decode(theirs.as_bytes(), &mut out);
                 prop_assert_eq!(n.map(|n| &out[..n]), Some(&data[..]), "{}", name);
             }
+        }
+
+        /// Encoding in place, with any gap of at least a third of the input between the text
+        /// and the input, and any room after the input, gives base64ct's text.
+        #[test]
+        fn in_place_encoding_agrees_with_base64ct(
+            data in proptest::collection::vec(any::<u8>(), 0..500),
+            to in 0usize..20,
+            extra_gap in 0usize..40,
+            room in 0usize..20,
+        ) {
+            let theirs = Base64UrlUnpadded::encode_string(&data);
+            let from = to + data.len().div_ceil(3) + extra_gap;
+            for (name, in_place) in [
+                ("chosen", encode_in_place as fn(&mut [u8], usize, usize, usize)),
+                ("chunked", encode_in_place_chunked),
+            ] {
+                let mut buf = vec![0xa5u8; from + data.len() + room];
+                buf[from..from + data.len()].copy_from_slice(&data);
+                in_place(&mut buf, from, data.len(), to);
+                prop_assert_eq!(&buf[to..to + theirs.len()], theirs.as_bytes(), "{}", name);
+                // Nothing before the text is touched.
+                prop_assert!(buf[..to].iter().all(|&b| b == 0xa5), "{}", name);
+            }
+        }
+
+        /// The constant-time encoder (used for MACs) agrees with base64ct too.
+        #[test]
+        fn secret_encoding_agrees_with_base64ct(data in proptest::collection::vec(any::<u8>(), 0..100)) {
+            let theirs = Base64UrlUnpadded::encode_string(&data);
+            let mut text = vec![0u8; encoded_len(data.len())];
+            prop_assert_eq!(encode_secret(&data, &mut text), Some(theirs.as_bytes()));
+            let mut short = vec![0u8; text.len().saturating_sub(1)];
+            prop_assert_eq!(encode_secret(&data, &mut short).is_some(), data.is_empty());
         }
 
         /// Any text, mostly from the alphabet: accepted exactly when base64ct accepts it, with

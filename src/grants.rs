@@ -90,7 +90,12 @@ macro_rules! string_grant {
 
             fn write_value(&self, w: &mut JsonWriter<'_>) {
                 w.begin_object();
-                $(w.field_opt(stringify!($field), self.$field);)+
+                $(
+                    // `field_opt`, the name and punctuation as one literal.
+                    if !self.$field.is_empty() {
+                        w.splice(concat!("\"", stringify!($field), "\":\""), self.$field, "\"", true);
+                    }
+                )+
                 w.end_object();
             }
         }
@@ -312,16 +317,11 @@ impl<const N: usize> Grant for VoiceGrant<'_, N> {
     fn write_value(&self, w: &mut JsonWriter<'_>) {
         w.begin_object();
         if self.incoming_allow {
-            w.key("incoming");
-            w.begin_object();
-            w.key("allow");
-            w.bool(true);
-            w.end_object();
+            w.raw(r#""incoming":{"allow":true}"#, true);
         }
         if !self.outgoing_application_sid.is_empty() {
-            w.key("outgoing");
-            w.begin_object();
-            w.field_str("application_sid", self.outgoing_application_sid);
+            let sid = self.outgoing_application_sid;
+            w.splice(r#""outgoing":{"application_sid":""#, sid, r#"""#, true);
             if !self.params.as_slice().is_empty() {
                 w.key("params");
                 write_pairs(w, self.params.as_slice());

@@ -11,11 +11,10 @@
 use core::fmt;
 use core::str::FromStr;
 
-use base64ct::{Base64UrlUnpadded, Encoding};
 use hmac::{Hmac, KeyInit, Mac as _};
 use sha2::{Sha256, Sha384, Sha512};
 
-use crate::base64url::{encode_in_place, encoded_len as b64_len};
+use crate::base64url::{encode_in_place, encode_secret, encoded_len as b64_len};
 use crate::json::JsonWriter;
 use crate::{EmptySecret, MAX_TOKEN_LEN, MintError};
 
@@ -211,12 +210,10 @@ impl Key {
         self.mac.clone()
     }
 
-    fn header_json(&self, claims: &dyn Payload, w: &mut JsonWriter<'_>) {
-        w.begin_object();
-        w.field_str("alg", self.alg.name());
+    fn header_json(alg: Algorithm, claims: &dyn Payload, w: &mut JsonWriter<'_>) {
+        w.splice(r#"{"alg":""#, alg.name(), r#"""#, true);
         claims.write_header(w);
-        w.field_str("typ", "JWT");
-        w.end_object();
+        w.raw(r#""typ":"JWT"}"#, true);
     }
 
     fn payload_json(claims: &dyn Payload, w: &mut JsonWriter<'_>) {
@@ -228,67 +225,18 @@ impl Key {
     /// The exact length of the token [`sign_into`](Self::sign_into) would write, or
     /// [`MintError::TokenTooLong`].
     pub fn encoded_len(&self, claims: &dyn Payload) -> Result<usize, MintError> {
-        let mut header = JsonWriter::new(&mut []);
-        self.header_json(claims, &mut header);
-        let mut payload = JsonWriter::new(&mut []);
-        Self::payload_json(claims, &mut payload);
-        let len =
-            b64_len(header.len()) + 1 + b64_len(payload.len()) + 1 + b64_len(self.alg.mac_len());
-        check_len(len)
+        SigningKey::Borrowed(self).encoded_len(claims)
     }
 
     /// Write the token into `out` and return it, or [`MintError::BufferTooSmall`] with the
     /// exact length needed (the buffer's content is then unspecified). A token longer than
     /// [`MAX_TOKEN_LEN`] is [`MintError::TokenTooLong`], whatever the buffer.
-    #[allow(clippy::expect_used)]
     pub fn sign_into<'b>(
         &self,
         claims: &dyn Payload,
         out: &'b mut [u8],
     ) -> Result<&'b str, MintError> {
-        // One pass: a buffer that turns out too small still learns the exact size it needed.
-        match self.write(claims, out) {
-            Ok(len) => {
-                check_len(len)?;
-                let token = out
-                    .get(..len)
-                    .ok_or(MintError::BufferTooSmall { needed: len })?;
-                // Base64url text and dots only.
-                Ok(core::str::from_utf8(token).expect("base64url is ASCII"))
-            }
-            // Too long wins: no buffer would help.
-            Err(needed) => check_len(needed).and(Err(MintError::BufferTooSmall { needed })),
-        }
-    }
-
-    /// Write the token into `out`; its length, or `Err` with the length needed if `out` is
-    /// too small.
-    fn write(&self, claims: &dyn Payload, out: &mut [u8]) -> Result<usize, usize> {
-        let header_end = segment(out, 0, |w| self.header_json(claims, w));
-        let payload_end = segment(out, header_end + 1, |w| Self::payload_json(claims, w));
-        let total = payload_end + 1 + b64_len(self.alg.mac_len());
-        if total > out.len() {
-            return Err(total);
-        }
-        let (signing_input, rest) = out.split_at_mut(payload_end);
-        let Some(dot) = signing_input.get_mut(header_end) else {
-            return Err(total);
-        };
-        *dot = b'.';
-        let mut mac = self.mac();
-        mac.update(signing_input);
-        let (tag, tag_len) = mac.finish();
-        // The second dot is not part of the signing input. The MAC is encoded by base64ct, in
-        // constant time.
-        let Some([dot, dst @ ..]) = rest.get_mut(..total - payload_end) else {
-            return Err(total);
-        };
-        *dot = b'.';
-        let signature = tag
-            .get(..tag_len)
-            .and_then(|tag| Base64UrlUnpadded::encode(tag, dst).ok())
-            .ok_or(total)?;
-        Ok(payload_end + 1 + signature.len())
+        SigningKey::Borrowed(self).sign_into(claims, out)
     }
 
     /// Sign into a fixed-capacity stack buffer.
@@ -296,28 +244,13 @@ impl Key {
         &self,
         claims: &dyn Payload,
     ) -> Result<StackStr<N>, MintError> {
-        let mut buf = StackStr::<N>::new();
-        let len = self.sign_into(claims, &mut buf.bytes)?.len();
-        buf.len = len;
-        Ok(buf)
+        SigningKey::Borrowed(self).sign_to_buf(claims)
     }
 
     /// Sign into a new `String`.
     #[cfg(feature = "alloc")]
-    #[allow(clippy::expect_used)]
     pub fn sign(&self, claims: &dyn Payload) -> Result<alloc::string::String, MintError> {
-        // Most tokens fit on the stack: one pass and one copy, instead of sizing first. A
-        // larger one learns its exact size from that pass, and takes a second.
-        let mut stack = [0u8; 1024];
-        let needed = match self.sign_into(claims, &mut stack) {
-            Ok(token) => return Ok(token.into()),
-            Err(MintError::BufferTooSmall { needed }) => needed,
-            Err(e) => return Err(e),
-        };
-        let mut buf = alloc::vec![0u8; needed];
-        let len = self.sign_into(claims, &mut buf)?.len();
-        buf.truncate(len);
-        Ok(alloc::string::String::from_utf8(buf).expect("base64url is ASCII"))
+        SigningKey::Borrowed(self).sign(claims)
     }
 }
 
@@ -406,21 +339,124 @@ impl fmt::Debug for Secret<'_> {
     }
 }
 
-/// The key a token is signed with: made for this token, or borrowed.
-// Lives on the stack for one mint; boxing the owned key would need an allocator.
-#[allow(clippy::large_enum_variant)]
+/// What a token is signed with: a raw secret, whose key schedule runs only when the HMAC is
+/// computed, or a borrowed [`Key`].
+///
+/// Small and `Copy`: the keyed HMAC state (a few hundred bytes) is made where it is used, not
+/// moved through the token builders' return values.
+#[derive(Clone, Copy)]
 pub(crate) enum SigningKey<'a> {
-    Owned(Key),
+    /// A non-empty secret.
+    Raw(Algorithm, &'a [u8]),
     Borrowed(&'a Key),
 }
 
-impl core::ops::Deref for SigningKey<'_> {
-    type Target = Key;
-    fn deref(&self) -> &Key {
+impl SigningKey<'_> {
+    fn algorithm(self) -> Algorithm {
         match self {
-            SigningKey::Owned(key) => key,
-            SigningKey::Borrowed(key) => key,
+            SigningKey::Raw(alg, _) => alg,
+            SigningKey::Borrowed(key) => key.alg,
         }
+    }
+
+    /// A fresh keyed HMAC.
+    fn mac(self) -> Mac {
+        match self {
+            SigningKey::Raw(alg, secret) => Mac::new(alg, secret),
+            SigningKey::Borrowed(key) => key.mac(),
+        }
+    }
+
+    /// See [`Key::encoded_len`].
+    pub(crate) fn encoded_len(self, claims: &dyn Payload) -> Result<usize, MintError> {
+        let alg = self.algorithm();
+        let mut header = JsonWriter::new(&mut []);
+        Key::header_json(alg, claims, &mut header);
+        let mut payload = JsonWriter::new(&mut []);
+        Key::payload_json(claims, &mut payload);
+        let len = b64_len(header.len()) + 1 + b64_len(payload.len()) + 1 + b64_len(alg.mac_len());
+        check_len(len)
+    }
+
+    /// See [`Key::sign_into`].
+    #[allow(clippy::expect_used)]
+    pub(crate) fn sign_into<'b>(
+        self,
+        claims: &dyn Payload,
+        out: &'b mut [u8],
+    ) -> Result<&'b str, MintError> {
+        // One pass: a buffer that turns out too small still learns the exact size it needed.
+        match self.write(claims, out) {
+            Ok(len) => {
+                check_len(len)?;
+                let token = out
+                    .get(..len)
+                    .ok_or(MintError::BufferTooSmall { needed: len })?;
+                // Base64url text and dots only.
+                Ok(core::str::from_utf8(token).expect("base64url is ASCII"))
+            }
+            // Too long wins: no buffer would help.
+            Err(needed) => check_len(needed).and(Err(MintError::BufferTooSmall { needed })),
+        }
+    }
+
+    /// Write the token into `out`; its length, or `Err` with the length needed if `out` is
+    /// too small.
+    fn write(self, claims: &dyn Payload, out: &mut [u8]) -> Result<usize, usize> {
+        let alg = self.algorithm();
+        let header_end = segment(out, 0, |w| Key::header_json(alg, claims, w));
+        let payload_end = segment(out, header_end + 1, |w| Key::payload_json(claims, w));
+        let total = payload_end + 1 + b64_len(alg.mac_len());
+        if total > out.len() {
+            return Err(total);
+        }
+        let (signing_input, rest) = out.split_at_mut(payload_end);
+        let Some(dot) = signing_input.get_mut(header_end) else {
+            return Err(total);
+        };
+        *dot = b'.';
+        let mut mac = self.mac();
+        mac.update(signing_input);
+        let (tag, tag_len) = mac.finish();
+        // The second dot is not part of the signing input. The MAC is encoded in constant time.
+        let Some([dot, dst @ ..]) = rest.get_mut(..total - payload_end) else {
+            return Err(total);
+        };
+        *dot = b'.';
+        let signature = tag
+            .get(..tag_len)
+            .and_then(|tag| encode_secret(tag, dst))
+            .ok_or(total)?;
+        Ok(payload_end + 1 + signature.len())
+    }
+
+    /// See [`Key::sign_to_buf`].
+    pub(crate) fn sign_to_buf<const N: usize>(
+        self,
+        claims: &dyn Payload,
+    ) -> Result<StackStr<N>, MintError> {
+        let mut buf = StackStr::<N>::new();
+        let len = self.sign_into(claims, &mut buf.bytes)?.len();
+        buf.len = len;
+        Ok(buf)
+    }
+
+    /// See [`Key::sign`].
+    #[cfg(feature = "alloc")]
+    #[allow(clippy::expect_used)]
+    pub(crate) fn sign(self, claims: &dyn Payload) -> Result<alloc::string::String, MintError> {
+        // Most tokens fit on the stack: one pass and one copy, instead of sizing first. A
+        // larger one learns its exact size from that pass, and takes a second.
+        let mut stack = [0u8; 1024];
+        let needed = match self.sign_into(claims, &mut stack) {
+            Ok(token) => return Ok(token.into()),
+            Err(MintError::BufferTooSmall { needed }) => needed,
+            Err(e) => return Err(e),
+        };
+        let mut buf = alloc::vec![0u8; needed];
+        let len = self.sign_into(claims, &mut buf)?.len();
+        buf.truncate(len);
+        Ok(alloc::string::String::from_utf8(buf).expect("base64url is ASCII"))
     }
 }
 
@@ -428,10 +464,8 @@ impl<'a> Secret<'a> {
     /// The signing key for `algorithm` (`None`: the key's own, or HS256 for a raw secret).
     pub(crate) fn resolve(self, algorithm: Option<Algorithm>) -> Result<SigningKey<'a>, MintError> {
         match self {
-            Secret::Raw(secret) => Ok(SigningKey::Owned(Key::new(
-                algorithm.unwrap_or_default(),
-                secret,
-            )?)),
+            Secret::Raw([]) => Err(EmptySecret.into()),
+            Secret::Raw(secret) => Ok(SigningKey::Raw(algorithm.unwrap_or_default(), secret)),
             Secret::Key(key) if algorithm.is_some_and(|alg| alg != key.alg) => {
                 Err(MintError::KeyAlgorithmMismatch)
             }
@@ -576,6 +610,7 @@ impl<const N: usize> PartialEq<&str> for StackStr<N> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use base64ct::{Base64UrlUnpadded, Encoding};
 
     struct Big(usize);
     impl Payload for Big {

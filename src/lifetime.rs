@@ -78,9 +78,9 @@ impl Lifetime {
 impl Times {
     /// `"exp":…` and, when set, `"nbf":…`.
     pub(crate) fn write(&self, w: &mut JsonWriter<'_>) {
-        w.field_u64("exp", self.exp);
+        w.splice_u64(r#""exp":"#, self.exp, "", true);
         if let Some(nbf) = self.nbf {
-            w.field_u64("nbf", nbf);
+            w.splice_u64(r#""nbf":"#, nbf, "", true);
         }
     }
 }

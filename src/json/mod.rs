@@ -37,7 +37,6 @@ pub(crate) use grammar::parse_nested;
 pub use grammar::{MAX_DEPTH, parse};
 pub use unescape::{Chars, JsonStr};
 pub use value::{Elements, Kind, Members, Value};
-pub(crate) use write::format_u64;
 #[cfg(feature = "alloc")]
 pub use write::to_string;
 pub use write::{JsonWriter, Sink};

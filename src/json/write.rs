@@ -75,44 +75,60 @@ struct Output<'b> {
 }
 
 impl Output<'_> {
-    /// `prefix`, `text` and `suffix` in one run when `text` needs no escaping and all fits;
-    /// `false` (nothing written) otherwise. Most keys and values take this path.
+    /// The next `n` bytes of the buffer, if they fit (nothing is counted).
+    #[inline(always)]
+    fn room(&mut self, n: usize) -> Option<&mut [u8]> {
+        self.buf.get_mut(self.len..self.len + n)
+    }
+
+    /// A comma if `comma`, then `"` `name` `":"` `value` `"` in one run when neither
+    /// needs escaping and all fits; `false` (nothing counted) otherwise.
     #[inline]
-    fn put_plain(&mut self, prefix: &[u8], text: &[u8], suffix: &[u8]) -> bool {
-        let total = prefix.len() + text.len() + suffix.len();
-        let Some(dst) = self.buf.get_mut(self.len..self.len + total) else {
+    fn put_plain_pair(&mut self, comma: bool, name: &[u8], value: &[u8]) -> bool {
+        let total = usize::from(comma) + 1 + name.len() + 3 + value.len() + 1;
+        let Some(dst) = self.room(total) else {
             return false;
         };
-        if plain_run(text) != text.len() {
+        let (open, rest) = dst.split_at_mut(usize::from(comma) + 1);
+        copy(open, if comma { b",\"" } else { b"\"" });
+        let (middle, rest) = rest.split_at_mut(name.len());
+        if !copy_plain(middle, name) {
             return false;
         }
-        let (head, rest) = dst.split_at_mut(prefix.len());
-        head.copy_from_slice(prefix);
-        let (middle, tail) = rest.split_at_mut(text.len());
-        middle.copy_from_slice(text);
-        tail.copy_from_slice(suffix);
+        let (colon, rest) = rest.split_at_mut(3);
+        copy(colon, b"\":\"");
+        let (middle, tail) = rest.split_at_mut(value.len());
+        if !copy_plain(middle, value) {
+            return false;
+        }
+        copy(tail, b"\"");
         self.len += total;
         true
     }
 
-    /// `prefix` `name` `":"` `value` `"` in one run when neither needs escaping and all fits;
-    /// `false` (nothing written) otherwise.
-    #[inline]
-    fn put_plain_pair(&mut self, prefix: &[u8], name: &[u8], value: &[u8]) -> bool {
-        let total = prefix.len() + name.len() + 3 + value.len() + 1;
-        let Some(dst) = self.buf.get_mut(self.len..self.len + total) else {
+    /// A comma if `comma`, then `prefix`, `text` and `suffix` in one run when `text`
+    /// needs no escaping and all fits; `false` (nothing counted) otherwise.
+    ///
+    /// Whatever a `false` leaves stored past `len` is a prefix of what the escaping path then
+    /// writes there: only the separator, `prefix`, and whole words of plain text are stored,
+    /// and only once the whole run is known to fit.
+    #[cfg_attr(target_pointer_width = "64", inline(always))]
+    fn put_plain_parts(&mut self, comma: bool, prefix: &[u8], text: &[u8], suffix: &[u8]) -> bool {
+        let total = usize::from(comma) + prefix.len() + text.len() + suffix.len();
+        let Some(dst) = self.room(total) else {
             return false;
         };
-        if plain_run(name) != name.len() || plain_run(value) != value.len() {
+        let (separator, rest) = dst.split_at_mut(usize::from(comma));
+        if let Some(slot) = separator.first_mut() {
+            *slot = b',';
+        }
+        let (head, rest) = rest.split_at_mut(prefix.len());
+        copy(head, prefix);
+        let (middle, tail) = rest.split_at_mut(text.len());
+        if !copy_plain(middle, text) {
             return false;
         }
-        let mut at = 0;
-        for part in [prefix, name, b"\":\"", value, b"\""] {
-            if let Some(slot) = dst.get_mut(at..at + part.len()) {
-                slot.copy_from_slice(part);
-            }
-            at += part.len();
-        }
+        copy(tail, suffix);
         self.len += total;
         true
     }
@@ -121,11 +137,107 @@ impl Output<'_> {
 impl Sink for Output<'_> {
     #[inline]
     fn put(&mut self, bytes: &[u8]) {
-        if let Some(dst) = self.buf.get_mut(self.len..self.len + bytes.len()) {
-            dst.copy_from_slice(bytes);
+        if let Some(dst) = self.room(bytes.len()) {
+            copy(dst, bytes);
         }
         self.len += bytes.len();
     }
+}
+
+/// Copy `src` into `dst`, of the same length, in fixed-size moves. The runs the writer copies
+/// are mostly a few bytes (keys, punctuation) to a few dozen (SIDs), for which a call to the
+/// library's `memcpy` costs more than the copy; long ones still take it.
+///
+/// On 64-bit targets only, as the word-at-a-time copies below: elsewhere code size matters
+/// more, and the library's `memcpy` is shared.
+#[cfg(target_pointer_width = "64")]
+#[inline(always)]
+fn copy(dst: &mut [u8], src: &[u8]) {
+    if src.len() > 64 {
+        dst.copy_from_slice(src);
+    } else {
+        copy_words(dst, src, |_| true);
+    }
+}
+
+#[cfg(not(target_pointer_width = "64"))]
+fn copy(dst: &mut [u8], src: &[u8]) {
+    dst.copy_from_slice(src);
+}
+
+/// Copy `text` into `dst`, of the same length, if every byte of it is written as itself in a
+/// JSON string; `false` otherwise, with only whole plain words stored.
+#[cfg(target_pointer_width = "64")]
+#[inline(always)]
+fn copy_plain(dst: &mut [u8], text: &[u8]) -> bool {
+    copy_words(dst, text, |word| plain_flags(word) == 0)
+}
+
+#[cfg(not(target_pointer_width = "64"))]
+fn copy_plain(dst: &mut [u8], text: &[u8]) -> bool {
+    let plain = plain_run(text) == text.len();
+    if plain {
+        dst.copy_from_slice(text);
+    }
+    plain
+}
+
+/// Copy `src` into `dst`, of the same length, a word at a time (the last word overlapping the
+/// one before), checking each word with `ok` before storing it; `false` at the first word
+/// refused. Shorter runs are gathered into one word: the first and last four bytes, or the
+/// first, middle and last byte padded with a plain byte.
+#[cfg(target_pointer_width = "64")]
+#[inline(always)]
+#[allow(clippy::expect_used)]
+fn copy_words(dst: &mut [u8], src: &[u8], ok: impl Fn(u64) -> bool) -> bool {
+    let n = src.len();
+    let dst = dst
+        .get_mut(..n)
+        .expect("callers give a destination as long as the source");
+    if n >= 8 {
+        let (words, _) = src.as_chunks::<8>();
+        let (slots, _) = dst.as_chunks_mut::<8>();
+        for (word, slot) in words.iter().zip(slots) {
+            if !ok(u64::from_le_bytes(*word)) {
+                return false;
+            }
+            *slot = *word;
+        }
+        if let (Some(word), Some(slot)) = (src.last_chunk::<8>(), dst.last_chunk_mut::<8>()) {
+            if !ok(u64::from_le_bytes(*word)) {
+                return false;
+            }
+            *slot = *word;
+        }
+    } else if n >= 4 {
+        if let (Some(head), Some(last)) = (src.first_chunk::<4>(), src.last_chunk::<4>()) {
+            let word =
+                u64::from(u32::from_le_bytes(*head)) | u64::from(u32::from_le_bytes(*last)) << 32;
+            if !ok(word) {
+                return false;
+            }
+            if let Some(slot) = dst.first_chunk_mut::<4>() {
+                *slot = *head;
+            }
+            if let Some(slot) = dst.last_chunk_mut::<4>() {
+                *slot = *last;
+            }
+        }
+    } else if let (Some(&first), Some(&mid), Some(&last)) =
+        (src.first(), src.get(n / 2), src.last())
+    {
+        if !ok(u64::from_le_bytes([
+            first, mid, last, b'a', b'a', b'a', b'a', b'a',
+        ])) {
+            return false;
+        }
+        for (at, b) in [(0, first), (n / 2, mid), (n - 1, last)] {
+            if let Some(slot) = dst.get_mut(at) {
+                *slot = b;
+            }
+        }
+    }
+    true
 }
 
 impl<'b> JsonWriter<'b> {
@@ -196,23 +308,35 @@ impl<'b> JsonWriter<'b> {
     }
 
     /// Write a member name; the next call writes its value.
+    #[cfg_attr(target_pointer_width = "64", inline)]
     pub fn key(&mut self, name: &str) {
-        let open: &[u8] = if self.comma { b",\"" } else { b"\"" };
-        if self.out.put_plain(open, name.as_bytes(), b"\":") {
-            self.comma = false;
-            return;
+        let comma = self.comma;
+        if !self
+            .out
+            .put_plain_parts(comma, b"\"", name.as_bytes(), b"\":")
+        {
+            self.key_escaped(name);
         }
+        self.comma = false;
+    }
+
+    /// [`key`](Self::key) piece by piece, escaping the name (or counting what no longer fits).
+    /// Kept out of line where `key` is inlined.
+    #[cfg_attr(target_pointer_width = "64", inline(never))]
+    fn key_escaped(&mut self, name: &str) {
         self.separate();
         self.out.put(b"\"");
         escape(&mut self.out, name);
         self.out.put(b"\":");
-        self.comma = false;
     }
 
     /// Write a string value.
     pub fn string(&mut self, value: &str) {
-        let open: &[u8] = if self.comma { b",\"" } else { b"\"" };
-        if self.out.put_plain(open, value.as_bytes(), b"\"") {
+        let comma = self.comma;
+        if self
+            .out
+            .put_plain_parts(comma, b"\"", value.as_bytes(), b"\"")
+        {
             self.comma = true;
             return;
         }
@@ -265,10 +389,10 @@ impl<'b> JsonWriter<'b> {
     /// Write `"name":"value"`.
     pub fn field_str(&mut self, name: &str, value: &str) {
         // The common case, a name and a value with nothing to escape: one contiguous run.
-        let open: &[u8] = if self.comma { b",\"" } else { b"\"" };
+        let comma = self.comma;
         if self
             .out
-            .put_plain_pair(open, name.as_bytes(), value.as_bytes())
+            .put_plain_pair(comma, name.as_bytes(), value.as_bytes())
         {
             self.comma = true;
             return;
@@ -288,6 +412,48 @@ impl<'b> JsonWriter<'b> {
     pub fn field_u64(&mut self, name: &str, n: u64) {
         self.key(name);
         self.u64(n);
+    }
+
+    /// Append `pre`, `text` escaped, and `post`, after a comma if a value came before. `pre`
+    /// and `post` are compact JSON of the crate's own, written as they are (such as `"iss":"`
+    /// and `"`); `ends_value` says whether they complete a value, so that what follows needs a
+    /// comma.
+    ///
+    /// The token writers write each member this way, its name and punctuation one literal,
+    /// rather than piece by piece.
+    #[cfg_attr(target_pointer_width = "64", inline(always))]
+    pub(crate) fn splice(&mut self, pre: &str, text: &str, post: &str, ends_value: bool) {
+        let (pre, bytes, post) = (pre.as_bytes(), text.as_bytes(), post.as_bytes());
+        if !self.out.put_plain_parts(self.comma, pre, bytes, post) {
+            self.separate();
+            self.out.put(pre);
+            escape(&mut self.out, text);
+            self.out.put(post);
+        }
+        self.comma = ends_value;
+    }
+
+    /// Append the compact JSON `json` of the crate's own (such as `"typ":"JWT"}`), after a
+    /// comma if a value came before; `ends_value` as for [`splice`](Self::splice).
+    #[cfg_attr(target_pointer_width = "64", inline(always))]
+    pub(crate) fn raw(&mut self, json: &str, ends_value: bool) {
+        self.splice(json, "", "", ends_value);
+    }
+
+    /// Append `pre`, the digits of `n`, and `post`, as [`splice`](Self::splice) does.
+    #[cfg_attr(target_pointer_width = "64", inline(always))]
+    pub(crate) fn splice_u64(&mut self, pre: &str, n: u64, post: &str, ends_value: bool) {
+        let mut buf = [0u8; 20];
+        let digits = format_u64(n, &mut buf);
+        let (pre, post) = (pre.as_bytes(), post.as_bytes());
+        if !self.out.put_plain_parts(self.comma, pre, digits, post) {
+            // Digits need no escaping: the run did not fit, and is only counted.
+            self.separate();
+            for part in [pre, digits, post] {
+                self.out.put(part);
+            }
+        }
+        self.comma = ends_value;
     }
 
     /// Re-write an already validated JSON value compactly, in this writer's escaping.
@@ -360,19 +526,88 @@ pub fn to_string(write: impl Fn(&mut JsonWriter<'_>)) -> alloc::string::String {
 }
 
 /// Digits of `n` in `buf`, returned as the used tail.
-pub(crate) fn format_u64(mut n: u64, buf: &mut [u8; 20]) -> &[u8] {
-    let mut i = buf.len();
-    loop {
-        i -= 1;
-        if let Some(slot) = buf.get_mut(i) {
-            *slot = b'0' + (n % 10) as u8;
+///
+/// Eight digits at a time, computed side by side in the lanes of one word: two divisions of
+/// `n` by 10^8 at most, instead of a chain of one division per digit (what a 10-digit
+/// timestamp spent its time on). On 64-bit targets: elsewhere the word arithmetic costs more
+/// code than it saves time, and digits are made one at a time.
+#[cfg(target_pointer_width = "64")]
+#[allow(clippy::expect_used)]
+pub(crate) fn format_u64(n: u64, buf: &mut [u8; 20]) -> &[u8] {
+    const E8: u64 = 100_000_000;
+    let (low, high) = ((n % E8) as u32, n / E8);
+    let mut len = put_digits(buf, 12, low);
+    if high > 0 {
+        let (middle, top) = ((high % E8) as u32, (high / E8) as u32);
+        len = 8 + put_digits(buf, 4, middle);
+        if top > 0 {
+            // Below 1,845: its last four digits are all there are.
+            let digits = eight_digits(top);
+            let [.., a, b, c, d] = (digits + ASCII_ZEROS).to_le_bytes();
+            let (first, _) = buf.split_at_mut(4);
+            first.copy_from_slice(&[a, b, c, d]);
+            len = 16 + significant_digits(digits);
         }
+    }
+    buf.get(buf.len() - len..).expect("at most twenty digits")
+}
+
+/// Digits of `n` in `buf`, returned as the used tail.
+#[cfg(not(target_pointer_width = "64"))]
+pub(crate) fn format_u64(n: u64, buf: &mut [u8; 20]) -> &[u8] {
+    format_u64_digitwise(n, buf)
+}
+
+/// [`format_u64`] one digit at a time.
+#[cfg(any(test, not(target_pointer_width = "64")))]
+#[allow(clippy::expect_used)]
+fn format_u64_digitwise(mut n: u64, buf: &mut [u8; 20]) -> &[u8] {
+    let mut i = buf.len();
+    for slot in buf.iter_mut().rev() {
+        *slot = b'0' + (n % 10) as u8;
+        i -= 1;
         n /= 10;
-        if n == 0 || i == 0 {
+        if n == 0 {
             break;
         }
     }
-    buf.get(i..).unwrap_or_default()
+    buf.get(i..).expect("at most twenty digits")
+}
+
+/// `b'0'` in every byte.
+#[cfg(target_pointer_width = "64")]
+const ASCII_ZEROS: u64 = u64::from_ne_bytes([b'0'; 8]);
+
+/// Store the eight digits of `n < 10^8` at `buf[at..at + 8]`; how many of them are significant.
+#[cfg(target_pointer_width = "64")]
+fn put_digits(buf: &mut [u8; 20], at: usize, n: u32) -> usize {
+    let digits = eight_digits(n);
+    if let Some(slot) = buf.get_mut(at..).and_then(<[u8]>::first_chunk_mut::<8>) {
+        *slot = (digits + ASCII_ZEROS).to_le_bytes();
+    }
+    significant_digits(digits)
+}
+
+/// How many of the eight digits (values, first in the low byte) are significant: all but the
+/// leading zeros, and at least one.
+#[cfg(target_pointer_width = "64")]
+fn significant_digits(digits: u64) -> usize {
+    (8 - (digits.trailing_zeros() / 8) as usize).max(1)
+}
+
+/// The eight decimal digits of `n < 10^8`, with leading zeros, as values 0-9 (not ASCII): the
+/// first in the low byte.
+#[cfg(target_pointer_width = "64")]
+fn eight_digits(n: u32) -> u64 {
+    // Halves of four digits in 32-bit lanes, the first half in the low lane.
+    let v = u64::from(n / 10_000) | (u64::from(n % 10_000) << 32);
+    // Each lane divided by 100 (multiply-and-shift, exact below 43,699): pairs of digits in
+    // 16-bit lanes.
+    let hundreds = ((v * 5243) >> 19) & 0x0000_007f_0000_007f;
+    let v = hundreds | ((v - hundreds * 100) << 16);
+    // Each lane divided by 10 (exact below 179): one digit per byte.
+    let tens = ((v * 103) >> 10) & 0x000f_000f_000f_000f;
+    tens | ((v - tens * 10) << 8)
 }
 
 /// A byte that Python writes as itself inside a JSON string.
@@ -391,15 +626,22 @@ const PLAIN: [bool; 256] = {
     table
 };
 
+/// The top bit of every byte.
+const HIGH: u64 = ONES * 0x80;
+
+/// Top bit set in (at least) the first byte of `x` (read little-endian) that is not [`PLAIN`],
+/// and in none when all are.
+#[inline(always)]
+fn plain_flags(x: u64) -> u64 {
+    // 0x7f and above: the top bit already, or after adding one (a carry out of an 0xff byte
+    // only reaches later bytes).
+    let high = x | x.wrapping_add(ONES);
+    (below(x, 0x20) | has_byte(x, b'"') | has_byte(x, b'\\') | high) & HIGH
+}
+
 /// Length of the run of [`PLAIN`] bytes at the start of `bytes`, found eight bytes at a time.
 fn plain_run(bytes: &[u8]) -> usize {
-    let flags = |x: u64| {
-        // 0x7f and above: the top bit already, or after adding one (a carry out of an 0xff
-        // byte only reaches later bytes).
-        let high = x | x.wrapping_add(ONES);
-        below(x, 0x20) | has_byte(x, b'"') | has_byte(x, b'\\') | high
-    };
-    find(bytes, 0, flags, |b| !PLAIN[usize::from(b)])
+    find(bytes, 0, plain_flags, |b| !PLAIN[usize::from(b)])
 }
 
 /// Escape a whole `&str` into `out`.
@@ -551,6 +793,95 @@ mod tests {
                     assert_eq!(plain_run(bytes), naive, "{bytes:?}");
                 }
             }
+        }
+    }
+
+    #[test]
+    fn splice_writes_what_the_piecewise_methods_write() {
+        // Texts of every length around the word-at-a-time copies, plain or with a byte to
+        // escape first, last or in the middle; every buffer capacity for each.
+        let lengths: std::vec::Vec<usize> = if cfg!(miri) {
+            std::vec![0, 3, 8, 13]
+        } else {
+            (0..=20).chain(62..=67).collect()
+        };
+        for n in lengths {
+            let plain: std::string::String =
+                (0..n).map(|i| char::from(b'a' + (i % 26) as u8)).collect();
+            let mut texts = std::vec![plain.clone()];
+            if n > 0 {
+                for at in [0, n / 2, n - 1] {
+                    for special in ["\"", "\u{1}", "\u{e9}"] {
+                        let mut text = plain.clone();
+                        text.replace_range(at..at + 1, special);
+                        texts.push(text);
+                    }
+                }
+            }
+            for text in &texts {
+                let piecewise = |w: &mut JsonWriter<'_>| {
+                    w.begin_object();
+                    w.field_str("a", text);
+                    w.field_u64("n", 1_700_000_000);
+                    w.key("o");
+                    w.begin_object();
+                    w.field_str("b", "c");
+                    w.end_object();
+                    w.end_object();
+                };
+                let spliced = |w: &mut JsonWriter<'_>| {
+                    w.begin_object();
+                    w.splice("\"a\":\"", text, "\"", true);
+                    w.splice_u64("\"n\":", 1_700_000_000, "", true);
+                    w.raw("\"o\":{", false);
+                    w.splice("\"b\":\"", "c", "\"}", true);
+                    w.end_object();
+                };
+                let whole = render(piecewise);
+                assert_eq!(render(spliced), whole, "{text:?}");
+                let capacities: std::vec::Vec<usize> = if cfg!(miri) {
+                    std::vec![0, whole.len() / 2, whole.len() - 1]
+                } else {
+                    (0..whole.len()).collect()
+                };
+                for cap in capacities {
+                    let mut buf = std::vec![0xffu8; cap];
+                    let mut w = JsonWriter::new(&mut buf);
+                    spliced(&mut w);
+                    assert_eq!(w.finish(), Err(whole.len()), "{text:?} {cap}");
+                    // What was written is the start of the document, with nothing after it.
+                    let end = buf.iter().position(|&b| b == 0xff).unwrap_or(cap);
+                    assert_eq!(&buf[..end], &whole.as_bytes()[..end], "{text:?} {cap}");
+                    assert!(buf[end..].iter().all(|&b| b == 0xff), "{text:?} {cap}");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn format_u64_writes_the_decimal_digits() {
+        let mut values = std::vec![0, 1, 9, 10, 99, 100, 999, 1000, 9999, 10_000, 1_700_000_000];
+        for p in 1..20 {
+            let ten = 10u64.pow(p);
+            values.extend([ten - 1, ten, ten + 1]);
+        }
+        values.extend([u64::MAX - 1, u64::MAX]);
+        // Every value below 100,000: each digit in each position of the low lanes.
+        let step = if cfg!(miri) { 997 } else { 1 };
+        values.extend((0..100_000u64).step_by(step));
+        // And scattered values of every magnitude.
+        let count = if cfg!(miri) { 64 } else { 100_000 };
+        values.extend((0..count).map(|k: u64| k.wrapping_mul(0x9e37_79b9_7f4a_7c15) >> (k % 64)));
+        for n in values {
+            let expected = std::format!("{n}");
+            let mut buf = [0u8; 20];
+            assert_eq!(format_u64(n, &mut buf), expected.as_bytes(), "{n}");
+            let mut buf = [0u8; 20];
+            assert_eq!(
+                format_u64_digitwise(n, &mut buf),
+                expected.as_bytes(),
+                "{n}"
+            );
         }
     }
 
