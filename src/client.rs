@@ -309,6 +309,7 @@ impl<const N: usize> Payload for Prepared<'_, '_, N> {
 /// assert!(k.eq_decoded("a") && v.eq_decoded("1 2"));
 /// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct ScopeUri<'s> {
     /// `client` or `stream`.
     pub service: &'s str,

@@ -101,7 +101,9 @@ macro_rules! string_grant {
         }
 
         #[doc = concat!("A decoded [`", stringify!($name), "`]: each field that is present and a string.")]
+        // Read-only: new fields may come with new grant fields.
         #[derive(Clone, Copy, Debug, Default)]
+        #[non_exhaustive]
         pub struct $view<'s> {
             $($(#[$fmeta])* pub $field: Option<JsonStr<'s>>,)+
         }
@@ -340,6 +342,7 @@ impl<const N: usize> Grant for VoiceGrant<'_, N> {
 
 /// A decoded [`VoiceGrant`].
 #[derive(Clone, Copy, Debug, Default)]
+#[non_exhaustive]
 pub struct VoiceGrantView<'s> {
     /// `incoming.allow` is `true`.
     pub incoming_allow: bool,

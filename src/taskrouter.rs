@@ -666,6 +666,7 @@ impl<const N: usize> core::fmt::Debug for TaskRouterCapability<'_, N> {
 
 /// A policy read back from a token.
 #[derive(Clone, Copy, Debug)]
+#[non_exhaustive]
 pub struct PolicyView<'s> {
     /// `url`.
     pub url: Option<JsonStr<'s>>,
