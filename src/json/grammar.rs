@@ -7,7 +7,7 @@ use super::keys::{Keys, LargeKeys, ObjectKeys};
 use super::keys::{NEEDS_ROOM, SmallKeys};
 use super::read::{skip_digits, skip_ws};
 use super::swar::{below, find, first_flagged, has_byte};
-use super::unescape::{JsonStr, hex4, plain_key_hash, text_hash};
+use super::unescape::{JsonStr, hex4, plain_key_hash, short_key_hash, text_hash};
 use super::value::Value;
 
 /// Maximum nesting depth: the top-level value counts as depth 1 (an object containing an object
@@ -402,7 +402,121 @@ const COMPACT_NAMES: usize = 32;
 /// [`validate`], which gives every error with its rule and offset. So this path only has to be
 /// right about what it accepts: every byte it accepts is accepted by [`validate`] too, with
 /// the same meaning.
+///
+/// A root object with more names than the pool holds (the many-members token) is checked a
+/// second time with [`compact_large`], which keeps the root's names in a hash table.
 fn validate_compact(text: &str, max_depth: usize, tapes: &mut Tapes<'_>) -> Option<usize> {
+    let mut names = CompactNames::new();
+    match compact_pass(text, max_depth, tapes, &mut names, &mut ()) {
+        None if names.full => {
+            *tapes = Tapes::new_like(tapes);
+            compact_large(text, max_depth, tapes)
+        }
+        done => done,
+    }
+}
+
+/// Most slots of the root's table in [`compact_large`] (64 KB): twice the names a
+/// [`MAX_TOKEN_LEN`](crate::MAX_TOKEN_LEN) token's payload holds when they take six bytes or
+/// more each, as all but the few hundred shortest names do (`"ab":0,`). A payload with more
+/// names fills the table to half and hands over to the complete path.
+#[cfg(target_pointer_width = "64")]
+const ROOT_SLOTS: usize = 16_384;
+
+/// [`validate_compact`] again, the root's names in a table sized for the text: each name is
+/// one probe of a table at most half full (linear time), where the pool would compare it with
+/// every earlier one. Its 64 KB of stack live in this frame, which only a document with more
+/// open names than the pool holds reaches; other targets, where stack is scarce, hand over to
+/// the complete path instead.
+#[cfg(target_pointer_width = "64")]
+#[inline(never)]
+fn compact_large(text: &str, max_depth: usize, tapes: &mut Tapes<'_>) -> Option<usize> {
+    let mut slots = [0u32; ROOT_SLOTS];
+    let len = (text.len() / 3).next_power_of_two().clamp(64, ROOT_SLOTS);
+    let mut root = RootTable {
+        slots: slots.get_mut(..len)?,
+        count: 0,
+        zero_seen: false,
+    };
+    compact_pass(text, max_depth, tapes, &mut CompactNames::new(), &mut root)
+}
+
+#[cfg(not(target_pointer_width = "64"))]
+fn compact_large(_: &str, _: usize, _: &mut Tapes<'_>) -> Option<usize> {
+    None
+}
+
+/// Where [`compact_pass`] keeps the root object's names: with the pool (`()`), or in a
+/// [`RootTable`].
+trait RootNames {
+    const TABLE: bool;
+    /// Remember `hash`; `None` when an earlier root name has the same hash (or the table cannot
+    /// take it): the complete path then decides.
+    fn insert(&mut self, hash: u32) -> Option<()>;
+}
+
+impl RootNames for () {
+    const TABLE: bool = false;
+    fn insert(&mut self, _: u32) -> Option<()> {
+        None
+    }
+}
+
+// Used by `compact_large`, on 64-bit targets only (and by the tests).
+#[cfg_attr(not(target_pointer_width = "64"), allow(dead_code))]
+/// Probes tried before [`RootTable`] gives up (names crafted to collide): the complete path,
+/// which has its own fallback, then decides. Every name costs at most this many probes.
+const ROOT_PROBES: usize = 32;
+
+/// Open addressing (linear probing) on the hashes themselves: 0 is a free slot, the hash 0 is
+/// a flag of its own. Nothing is ever removed: the root is the last object to close.
+#[cfg_attr(not(target_pointer_width = "64"), allow(dead_code))]
+struct RootTable<'t> {
+    /// A power of two in length.
+    slots: &'t mut [u32],
+    count: usize,
+    zero_seen: bool,
+}
+
+impl RootNames for RootTable<'_> {
+    const TABLE: bool = true;
+    #[inline(always)]
+    fn insert(&mut self, hash: u32) -> Option<()> {
+        if hash == 0 {
+            return (!core::mem::replace(&mut self.zero_seen, true)).then_some(());
+        }
+        // At most half full, so that probe sequences stay short.
+        self.count += 1;
+        if self.count * 2 > self.slots.len() {
+            return None;
+        }
+        let mask = self.slots.len() - 1;
+        let mut i = hash as usize & mask;
+        for _ in 0..ROOT_PROBES {
+            let slot = self.slots.get_mut(i)?;
+            if *slot == 0 {
+                *slot = hash;
+                return Some(());
+            }
+            if *slot == hash {
+                return None;
+            }
+            i = (i + 1) & mask;
+        }
+        None
+    }
+}
+
+/// One pass of [`validate_compact`], with the root's names kept in `root` (or, when that is
+/// `()`, with the others in `names`).
+#[inline]
+fn compact_pass<R: RootNames>(
+    text: &str,
+    max_depth: usize,
+    tapes: &mut Tapes<'_>,
+    names: &mut CompactNames,
+    root: &mut R,
+) -> Option<usize> {
     let b = text.as_bytes();
     if b.first() != Some(&b'{') {
         return None;
@@ -411,11 +525,6 @@ fn validate_compact(text: &str, max_depth: usize, tapes: &mut Tapes<'_>) -> Opti
     // Bit `d` of `arrays`: the container at depth `d` (0 = the root) is an array.
     let mut arrays = 0u32;
     let mut depth = 0usize;
-    let mut names = CompactNames {
-        hashes: [0; COMPACT_NAMES],
-        len: 0,
-        firsts: [0; MAX_DEPTH],
-    };
     // The nested object (at depth 1) is open.
     let mut in_nested = false;
     let mut pos = 0usize;
@@ -442,7 +551,7 @@ fn validate_compact(text: &str, max_depth: usize, tapes: &mut Tapes<'_>) -> Opti
                     b'}' if is_object => {}
                     b']' if !is_object => {}
                     _ if is_object => {
-                        pos = compact_member(text, pos, depth, in_nested, tapes, &mut names)?;
+                        pos = compact_member(text, pos, depth, in_nested, tapes, names, root)?;
                         continue 'value;
                     }
                     _ => continue 'value,
@@ -474,7 +583,7 @@ fn validate_compact(text: &str, max_depth: usize, tapes: &mut Tapes<'_>) -> Opti
                 b',' => {
                     pos += 1;
                     if is_object {
-                        pos = compact_member(text, pos, depth, in_nested, tapes, &mut names)?;
+                        pos = compact_member(text, pos, depth, in_nested, tapes, names, root)?;
                     }
                     continue 'value;
                 }
@@ -502,42 +611,77 @@ fn validate_compact(text: &str, max_depth: usize, tapes: &mut Tapes<'_>) -> Opti
 /// hashes give up: the complete path tells a duplicate from a collision), and the tapes.
 /// Returns the index after the colon.
 #[inline(always)]
-fn compact_member(
+fn compact_member<R: RootNames>(
     text: &str,
     pos: usize,
     depth: usize,
     in_nested: bool,
     tapes: &mut Tapes<'_>,
     names: &mut CompactNames,
+    root: &mut R,
 ) -> Option<usize> {
     let b = text.as_bytes();
     if b.get(pos) != Some(&b'"') {
         return None;
     }
-    let end = compact_string(b, pos)?;
+    let start = pos + 1;
+    // In the table pass (a payload of many names, mostly short), the one word read to find
+    // the closing quote is also the one the hash is taken from. The pool pass (ordinary
+    // tokens) measured fewer instructions scanning and hashing apart.
+    let window = if R::TABLE {
+        b.get(start..start + 8)
+    } else {
+        None
+    };
+    let short = match window.map(<[u8; 8]>::try_from) {
+        Some(Ok(word)) => {
+            let word = u64::from_le_bytes(word);
+            match first_flagged(word, string_stops) {
+                Some(k) if b.get(start + k) == Some(&b'"') => Some((start + k + 1, word, k)),
+                Some(_) => return None,
+                None => None,
+            }
+        }
+        _ => None,
+    };
+    let (end, short) = match short {
+        Some((end, word, len)) => (end, Some(short_key_hash(word, len))),
+        None => (compact_string(b, pos)?, None),
+    };
     if b.get(end) != Some(&b':') {
         return None;
     }
-    let (start, len) = (pos + 1, end - pos - 2);
+    let len = end - pos - 2;
     // The name's text is only sliced out (a `&str` with its boundary checks) when it is needed:
     // for a hash too long to take from the window, and at the top level.
-    let name = || text.get(start..end - 1).map(|raw| JsonStr { raw });
-    let hash = match plain_key_hash(b.get(start..).unwrap_or_default(), len) {
+    let name = || name_between(text, start, end - 1);
+    let hash = match short {
         Some(hash) => hash,
-        None => name()?.key_hash(),
+        None => match plain_key_hash(b.get(start..).unwrap_or_default(), len) {
+            Some(hash) => hash,
+            None => name()?.key_hash(),
+        },
     };
-    // Closing an object truncates `names` to its first one, so the innermost object's names
-    // are always the last ones.
-    let first = usize::from(*names.firsts.get(depth - 1)?);
-    for &earlier in names.hashes.get(first..names.len)? {
-        if earlier == hash {
-            return None;
+    if R::TABLE && depth == 1 {
+        root.insert(hash)?;
+    } else {
+        // Closing an object truncates `names` to its first one, so the innermost object's
+        // names are always the last ones.
+        let first = usize::from(*names.firsts.get(depth - 1)?);
+        for &earlier in names.hashes.get(first..names.len)? {
+            if earlier == hash {
+                return None;
+            }
         }
+        names.push(hash)?;
     }
-    *names.hashes.get_mut(names.len)? = hash;
-    names.len += 1;
     let value_start = end + 1;
     match depth {
+        // Among many root names, most are none of those looked for: their text is not sliced.
+        1 if R::TABLE && hash != tapes.nested_hash && !tapes.wanted.hashes.contains(&hash) => {
+            tapes.in_nested_member = false;
+            tapes.top.member((start, end - 1), value_start, None);
+        }
         1 => {
             let name = name()?;
             tapes.in_nested_member = hash == tapes.nested_hash
@@ -552,12 +696,42 @@ fn compact_member(
     Some(value_start)
 }
 
+/// The text of a plain name, between its quotes at `start - 1` and `end`.
+#[inline(always)]
+fn name_between(text: &str, start: usize, end: usize) -> Option<JsonStr<'_>> {
+    text.get(start..end).map(|raw| JsonStr { raw })
+}
+
 /// The names of the open objects for [`validate_compact`], in stack order, as hashes.
 struct CompactNames {
     hashes: [u32; COMPACT_NAMES],
     len: usize,
     /// Those of the object at depth `d` (0 = the root) start at `firsts[d]`.
     firsts: [u8; MAX_DEPTH],
+    /// A name did not fit.
+    full: bool,
+}
+
+impl CompactNames {
+    fn new() -> Self {
+        CompactNames {
+            hashes: [0; COMPACT_NAMES],
+            len: 0,
+            firsts: [0; MAX_DEPTH],
+            full: false,
+        }
+    }
+
+    #[inline(always)]
+    fn push(&mut self, hash: u32) -> Option<()> {
+        let Some(slot) = self.hashes.get_mut(self.len) else {
+            self.full = true;
+            return None;
+        };
+        *slot = hash;
+        self.len += 1;
+        Some(())
+    }
 }
 
 /// The index after the closing quote of the string opening at `at`, if it has no escape and
@@ -1062,12 +1236,86 @@ mod tests {
         // Deep nesting and many names: past the compact path's limits it hands over.
         let deep = std::format!("{}1{}", r#"{"a":"#.repeat(17), "}".repeat(17));
         assert!(!both(&deep));
+        // Many names in the root: the table takes them (on 64-bit targets); many in a nested
+        // object: the complete path.
         let mut many = std::string::String::from("{");
         for i in 0..40 {
             many.push_str(&std::format!("\"k{i}\":{i},"));
         }
         many.push_str("\"z\":0}");
-        assert!(!both(&many));
+        assert_eq!(both(&many), cfg!(target_pointer_width = "64"));
+        let nested = std::format!(r#"{{"exp":1,"grants":{many},"x":[{many}]}}"#);
+        assert!(!both(&nested));
+        let both_roots = std::format!("{},{}", &many[..many.len() - 1], &nested[1..]);
+        assert!(parse(both_roots.as_bytes()).is_ok());
+        assert!(!both(&both_roots));
+        // Past the pool, a duplicate (plain or escaped) or any other fault still hands over, and
+        // the document is refused as the complete path refuses it.
+        for (extra, rule) in [
+            (r#","k3":1}"#, Rule::DuplicateKey),
+            (r#","\u006b3":1}"#, Rule::DuplicateKey),
+            (r#","k40":01}"#, Rule::InvalidNumber),
+            (r#","k40":{"a":1,"a":2}}"#, Rule::DuplicateKey),
+            (r#","k40":1,}"#, Rule::TrailingComma),
+        ] {
+            let text = std::format!("{}{extra}", &many[..many.len() - 1]);
+            assert!(!both(&text), "{text}");
+            let e = parse_document(text.as_bytes(), MAX_DEPTH, &wanted, "grants").unwrap_err();
+            assert_eq!(Some(e), parse(text.as_bytes()).err());
+            assert_eq!(e.rule(), rule);
+        }
+        // The wanted names and the nested object are found among many names, wherever they are.
+        let mut doc = std::string::String::from("{");
+        for i in 0..60 {
+            match i {
+                7 => doc.push_str(r#""grants":{"identity":"a","video":{}},"#),
+                45 => doc.push_str(r#""exp":12,"#),
+                59 => doc.push_str(r#""iat":3,"#),
+                _ => doc.push_str(&std::format!("\"name{i}\":[{i}],")),
+            }
+        }
+        doc.push_str("\"last\":{}}");
+        assert_eq!(both(&doc), cfg!(target_pointer_width = "64"));
+    }
+
+    /// The root's table: equal hashes (a duplicate or a collision) hand over, other hashes in
+    /// the same slot are kept, the hash 0 is remembered apart, and a long probe or a table half
+    /// full hands over too.
+    #[test]
+    fn root_table_hands_over_what_it_cannot_tell() {
+        let mut slots = [0u32; 64];
+        let mut t = RootTable {
+            slots: &mut slots,
+            count: 0,
+            zero_seen: false,
+        };
+        assert_eq!(t.insert(0), Some(()));
+        assert_eq!(t.insert(0), None);
+        // Same slot (low six bits), different hashes.
+        for k in 1..5u32 {
+            assert_eq!(t.insert(k << 6 | 5), Some(()), "{k}");
+        }
+        assert_eq!(t.insert(3 << 6 | 5), None);
+        assert_eq!(t.insert(6), Some(()));
+        let mut t = RootTable {
+            slots: &mut [0u32; 64],
+            count: 0,
+            zero_seen: false,
+        };
+        for i in 1..=32u32 {
+            assert_eq!(t.insert(i), Some(()), "{i}");
+        }
+        assert_eq!(t.insert(33), None, "half full");
+        let mut slots = [0u32; 256];
+        let mut t = RootTable {
+            slots: &mut slots,
+            count: 0,
+            zero_seen: false,
+        };
+        for k in 1..=ROOT_PROBES as u32 {
+            assert_eq!(t.insert(k << 8), Some(()), "{k}");
+        }
+        assert_eq!(t.insert(99 << 8), None, "probed too long");
     }
 
     #[test]
