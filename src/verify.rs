@@ -570,13 +570,13 @@ impl<'s> Claims<'s> {
                 "exp" => &mut claims.exp,
                 "nbf" => &mut claims.nbf,
                 "iat" => &mut claims.iat,
-                "grants" => &mut claims.grants,
+                GRANTS => &mut claims.grants,
                 _ if name.as_plain().is_some() => continue,
                 // An escaped name ("\u0065xp") is compared unescaped.
                 _ if name.eq_str("exp") => &mut claims.exp,
                 _ if name.eq_str("nbf") => &mut claims.nbf,
                 _ if name.eq_str("iat") => &mut claims.iat,
-                _ if name.eq_str("grants") => &mut claims.grants,
+                _ if name.eq_str(GRANTS) => &mut claims.grants,
                 _ => continue,
             };
             *slot = Some(value);
