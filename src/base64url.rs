@@ -293,7 +293,11 @@ mod wide {
         Some(dst)
     }
 
-    #[inline]
+    /// The 24 bits of the four characters at the start of `c`, OR-ed from their tables
+    /// ([`INVALID`] set if any is not a base64url character, or missing). Each character is
+    /// loaded on its own (not one word then shifted apart): a byte load can feed the table
+    /// lookup directly.
+    #[inline(always)]
     fn group(c: &[u8]) -> u32 {
         let [a, b, c, d] = [0, 1, 2, 3].map(|i| usize::from(c.get(i).copied().unwrap_or(b'=')));
         DECODE[0][a] | DECODE[1][b] | DECODE[2][c] | DECODE[3][d]
@@ -304,11 +308,9 @@ mod wide {
     /// are then garbage).
     #[inline(always)]
     fn eight(c: &[u8], k: usize) -> (u64, u32) {
-        // Each character is loaded on its own (not one word then shifted apart): a byte load
-        // can feed the table lookup directly.
-        let at = |i: usize| usize::from(c.get(k + i).copied().unwrap_or(b'='));
-        let hi = DECODE[0][at(0)] | DECODE[1][at(1)] | DECODE[2][at(2)] | DECODE[3][at(3)];
-        let lo = DECODE[0][at(4)] | DECODE[1][at(5)] | DECODE[2][at(6)] | DECODE[3][at(7)];
+        // Past the end, `group` sees no characters: invalid.
+        let group_at = |at: usize| group(c.get(at..).unwrap_or_default());
+        let (hi, lo) = (group_at(k), group_at(k + 4));
         (u64::from(hi) << 24 | u64::from(lo), hi | lo)
     }
 
