@@ -844,16 +844,7 @@ mod tests {
                 } else {
                     (0..whole.len()).collect()
                 };
-                for cap in capacities {
-                    let mut buf = std::vec![0xffu8; cap];
-                    let mut w = JsonWriter::new(&mut buf);
-                    spliced(&mut w);
-                    assert_eq!(w.finish(), Err(whole.len()), "{text:?} {cap}");
-                    // What was written is the start of the document, with nothing after it.
-                    let end = buf.iter().position(|&b| b == 0xff).unwrap_or(cap);
-                    assert_eq!(&buf[..end], &whole.as_bytes()[..end], "{text:?} {cap}");
-                    assert!(buf[end..].iter().all(|&b| b == 0xff), "{text:?} {cap}");
-                }
+                assert_short_buffers_keep_a_prefix(spliced, &whole, capacities);
             }
         }
     }
@@ -959,15 +950,32 @@ mod tests {
             w.end_object();
         };
         let whole = render(write);
-        for cap in 0..whole.len() {
+        assert_short_buffers_keep_a_prefix(write, &whole, 0..whole.len());
+    }
+
+    /// Writing `whole` with `write` into a buffer of each of `capacities` (all too small)
+    /// reports the length `whole` needs and leaves the start of `whole`, with no gap and
+    /// nothing after it.
+    fn assert_short_buffers_keep_a_prefix(
+        write: impl Fn(&mut JsonWriter<'_>),
+        whole: &str,
+        capacities: impl IntoIterator<Item = usize>,
+    ) {
+        for cap in capacities {
             let mut buf = std::vec![0xffu8; cap];
             let mut w = JsonWriter::new(&mut buf);
             write(&mut w);
-            assert_eq!(w.finish(), Err(whole.len()), "capacity {cap}");
-            // What was written is the start of the document, with no gap.
+            assert_eq!(w.finish(), Err(whole.len()), "{whole:?} at capacity {cap}");
             let end = buf.iter().position(|&b| b == 0xff).unwrap_or(cap);
-            assert_eq!(&buf[..end], &whole.as_bytes()[..end], "capacity {cap}");
-            assert!(buf[end..].iter().all(|&b| b == 0xff), "capacity {cap}");
+            assert_eq!(
+                &buf[..end],
+                &whole.as_bytes()[..end],
+                "{whole:?} at capacity {cap}"
+            );
+            assert!(
+                buf[end..].iter().all(|&b| b == 0xff),
+                "{whole:?} at capacity {cap}"
+            );
         }
     }
 
