@@ -155,9 +155,12 @@ pub trait Payload {
 /// An HMAC signing key: the keyed HMAC state for one algorithm, computed once from a secret.
 ///
 /// Making a key runs the HMAC key schedule (two hash blocks); every token signed or checked
-/// with it then starts from a copy of that state. Keep one per API key (or auth token) for the
-/// life of the process: it is `Clone`, `Send`, `Sync` and `'static`, and allocation-free. It holds
-/// only the derived state, never the secret itself, and its `Debug` shows only the algorithm.
+/// with it then starts from a copy of that state. An HS256 key also hashes, once, the first 64
+/// bytes that every access token's signing input starts with (its header is always the same),
+/// so that each access token it signs or checks costs one hash block less. Keep one per API key
+/// (or auth token) for the life of the process: it is `Clone`, `Send`, `Sync` and `'static`, and
+/// allocation-free. It holds only the derived state, never the secret itself, and its `Debug`
+/// shows only the algorithm.
 ///
 /// ```
 /// use twilio_jwt::{Algorithm, Key, Payload};
@@ -181,17 +184,48 @@ pub trait Payload {
 pub struct Key {
     alg: Algorithm,
     mac: Mac,
+    /// For HS256: `mac` after [`SHARED_BLOCK`], which starts the signing input of every token
+    /// with that header, so that signing or checking one hashes a block less.
+    shared_block: Option<Hmac<Sha256>>,
 }
+
+/// The first block (64 bytes) of the signing input of every token whose header is the longest
+/// of the known headers the crate writes (`{"alg":"HS256","cty":…,"typ":"JWT"}`, 67 characters):
+/// the only one that fills a SHA-256 block on its own.
+const SHARED_BLOCK: &[u8; 64] = {
+    let headers = &crate::verify::KNOWN_HEADERS;
+    let mut i = 0;
+    loop {
+        assert!(i < headers.len(), "a known header fills a block");
+        if let Some((block, _)) = headers[i].encoded.as_bytes().split_first_chunk::<64>() {
+            break block;
+        }
+        i += 1;
+    }
+};
 
 impl Key {
     /// The key for `alg` from the raw bytes of `secret`; an empty secret is refused.
     pub fn new(alg: Algorithm, secret: &[u8]) -> Result<Self, EmptySecret> {
+        let mut key = Self::one_shot(alg, secret)?;
+        if let Mac::S256(mac) = &key.mac {
+            let mut mac = mac.clone();
+            mac.update(SHARED_BLOCK);
+            key.shared_block = Some(mac);
+        }
+        Ok(key)
+    }
+
+    /// A key for a single token: without the state after [`SHARED_BLOCK`], which would cost
+    /// as much to compute as it saves.
+    pub(crate) fn one_shot(alg: Algorithm, secret: &[u8]) -> Result<Self, EmptySecret> {
         if secret.is_empty() {
             return Err(EmptySecret);
         }
         Ok(Key {
             alg,
             mac: Mac::new(alg, secret),
+            shared_block: None,
         })
     }
 
@@ -205,9 +239,15 @@ impl Key {
         self.alg
     }
 
-    /// A fresh HMAC from the precomputed state.
-    pub(crate) fn mac(&self) -> Mac {
-        self.mac.clone()
+    /// A fresh HMAC for `input` from the precomputed state, and the part of `input` still to
+    /// feed it: all of it, or what follows the block it has already absorbed.
+    pub(crate) fn mac_for<'i>(&self, input: &'i [u8]) -> (Mac, &'i [u8]) {
+        if let Some(state) = &self.shared_block
+            && let Some(rest) = input.strip_prefix(SHARED_BLOCK)
+        {
+            return (Mac::S256(state.clone()), rest);
+        }
+        (self.mac.clone(), input)
     }
 
     fn header_json(alg: Algorithm, claims: &dyn Payload, w: &mut JsonWriter<'_>) {
@@ -359,11 +399,19 @@ impl SigningKey<'_> {
         }
     }
 
-    /// A fresh keyed HMAC.
-    fn mac(self) -> Mac {
+    /// The MAC of `input`.
+    fn mac(self, input: &[u8]) -> ([u8; MAX_MAC_LEN], usize) {
         match self {
-            SigningKey::Raw(alg, secret) => Mac::new(alg, secret),
-            SigningKey::Borrowed(key) => key.mac(),
+            SigningKey::Raw(alg, secret) => {
+                let mut mac = Mac::new(alg, secret);
+                mac.update(input);
+                mac.finish()
+            }
+            SigningKey::Borrowed(key) => {
+                let (mut mac, rest) = key.mac_for(input);
+                mac.update(rest);
+                mac.finish()
+            }
         }
     }
 
@@ -415,9 +463,7 @@ impl SigningKey<'_> {
             return Err(total);
         };
         *dot = b'.';
-        let mut mac = self.mac();
-        mac.update(signing_input);
-        let (tag, tag_len) = mac.finish();
+        let (tag, tag_len) = self.mac(signing_input);
         // The second dot is not part of the signing input. The MAC is encoded in constant time.
         let Some([dot, dst @ ..]) = rest.get_mut(..total - payload_end) else {
             return Err(total);
@@ -618,6 +664,41 @@ mod tests {
             for i in 0..self.0 {
                 w.field_u64(if i % 2 == 0 { "a" } else { "bb" }, i as u64);
             }
+        }
+    }
+
+    /// The MAC of `input` as `key` computes it, shared block or not.
+    fn mac_of(key: &Key, input: &[u8]) -> ([u8; MAX_MAC_LEN], usize) {
+        SigningKey::Borrowed(key).mac(input)
+    }
+
+    #[test]
+    fn shared_block_starts_a_known_header_and_changes_no_mac() {
+        assert!(
+            crate::verify::KNOWN_HEADERS
+                .iter()
+                .any(|h| h.encoded.as_bytes().starts_with(SHARED_BLOCK))
+        );
+        let secret = b"k";
+        let (reused, one_shot) = (
+            Key::hs256(secret).unwrap(),
+            Key::one_shot(Algorithm::HS256, secret).unwrap(),
+        );
+        assert!(reused.shared_block.is_some() && one_shot.shared_block.is_none());
+        // Inputs that start with the block (exactly it, and more), and that do not (one byte
+        // short of it, one byte changed, empty).
+        let mut changed = *SHARED_BLOCK;
+        changed[63] ^= 1;
+        let mut long = [b'e'; 70];
+        long[..64].copy_from_slice(SHARED_BLOCK);
+        for input in [&SHARED_BLOCK[..], &long, &SHARED_BLOCK[..63], &changed, b""] {
+            let expected = SigningKey::Raw(Algorithm::HS256, secret).mac(input);
+            assert_eq!(mac_of(&reused, input), expected);
+            assert_eq!(mac_of(&one_shot, input), expected);
+        }
+        // Other algorithms keep no shared block.
+        for alg in [Algorithm::HS384, Algorithm::HS512] {
+            assert!(Key::new(alg, secret).unwrap().shared_block.is_none());
         }
     }
 

@@ -4,7 +4,7 @@
 
 use crate::base64url::decode as decode_b64url;
 use crate::json::{JsonStr, Kind, ObjectIndex, Value, parse, swar};
-use crate::jws::{Key, MAX_MAC_LEN};
+use crate::jws::{Algorithm, Key, MAX_MAC_LEN};
 use crate::{EmptySecret, Segment, TimeClaim, VerifyError};
 
 /// The longest token accepted, in bytes; minting refuses to write a longer one.
@@ -101,7 +101,7 @@ impl Verifier<'static> {
     /// A verifier for HS256 tokens signed with `secret` (the raw bytes of the API key secret or
     /// auth token); an empty secret is refused. For one-shot use: keep a [`Key`] to verify many.
     pub fn from_secret(secret: &[u8]) -> Result<Self, EmptySecret> {
-        Ok(Self::new(Key::hs256(secret)?))
+        Ok(Self::new(Key::one_shot(Algorithm::HS256, secret)?))
     }
 }
 
@@ -195,8 +195,8 @@ impl<'a, const K: usize> Verifier<'a, K> {
             .keys
             .iter()
             .find(|key| {
-                let mut mac = key.mac();
-                mac.update(parts.signing_input);
+                let (mut mac, rest) = key.mac_for(parts.signing_input);
+                mac.update(rest);
                 mac.verify(signature)
             })
             .ok_or(VerifyError::BadSignature)?;
@@ -423,9 +423,9 @@ impl<'t> Segments<'t> {
 }
 
 /// A header almost every token carries, with its canonical unpadded base64url.
-struct KnownHeader {
+pub(crate) struct KnownHeader {
     json: &'static str,
-    encoded: &'static str,
+    pub(crate) encoded: &'static str,
     /// Its `alg`.
     alg: &'static str,
 }
@@ -433,7 +433,7 @@ struct KnownHeader {
 /// The headers this crate (and twilio-python) writes for HS256: plain JWTs and capability
 /// tokens, then access tokens. Recognised by their exact text, they skip decoding and parsing
 /// (the tests check each `encoded` decodes to its `json`, which is strict JSON with no `crit`).
-const KNOWN_HEADERS: [KnownHeader; 2] = [
+pub(crate) const KNOWN_HEADERS: [KnownHeader; 2] = [
     KnownHeader {
         json: r#"{"alg":"HS256","typ":"JWT"}"#,
         encoded: "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9",
