@@ -239,15 +239,42 @@ impl Key {
         self.alg
     }
 
-    /// A fresh HMAC for `input` from the precomputed state, and the part of `input` still to
-    /// feed it: all of it, or what follows the block it has already absorbed.
-    pub(crate) fn mac_for<'i>(&self, input: &'i [u8]) -> (Mac, &'i [u8]) {
-        if let Some(state) = &self.shared_block
-            && let Some(rest) = input.strip_prefix(SHARED_BLOCK)
-        {
-            return (Mac::S256(state.clone()), rest);
+    /// The precomputed state after [`SHARED_BLOCK`] and the rest of `input`, when `input`
+    /// starts with that block.
+    fn shared<'i>(&self, input: &'i [u8]) -> Option<(&Hmac<Sha256>, &'i [u8])> {
+        Some((
+            self.shared_block.as_ref()?,
+            input.strip_prefix(SHARED_BLOCK)?,
+        ))
+    }
+
+    /// The MAC of `input`, in the first `algorithm().mac_len()` bytes.
+    pub(crate) fn tag(&self, input: &[u8]) -> ([u8; MAX_MAC_LEN], usize) {
+        let mac = match self.shared(input) {
+            Some((state, rest)) => {
+                let mut mac = state.clone();
+                mac.update(rest);
+                Mac::S256(mac)
+            }
+            None => {
+                let mut mac = self.mac.clone();
+                mac.update(input);
+                mac
+            }
+        };
+        mac.finish()
+    }
+
+    /// Whether `tag` is the MAC of `input` (compared in constant time).
+    pub(crate) fn verifies(&self, input: &[u8], tag: &[u8]) -> bool {
+        if let Some((state, rest)) = self.shared(input) {
+            let mut mac = state.clone();
+            mac.update(rest);
+            return mac.verify_slice(tag).is_ok();
         }
-        (self.mac.clone(), input)
+        let mut mac = self.mac.clone();
+        mac.update(input);
+        mac.verify(tag)
     }
 
     fn header_json(alg: Algorithm, claims: &dyn Payload, w: &mut JsonWriter<'_>) {
@@ -407,11 +434,7 @@ impl SigningKey<'_> {
                 mac.update(input);
                 mac.finish()
             }
-            SigningKey::Borrowed(key) => {
-                let (mut mac, rest) = key.mac_for(input);
-                mac.update(rest);
-                mac.finish()
-            }
+            SigningKey::Borrowed(key) => key.tag(input),
         }
     }
 

@@ -194,11 +194,7 @@ impl<'a, const K: usize> Verifier<'a, K> {
         let key = self
             .keys
             .iter()
-            .find(|key| {
-                let (mut mac, rest) = key.mac_for(parts.signing_input);
-                mac.update(rest);
-                mac.verify(signature)
-            })
+            .find(|key| key.verifies(parts.signing_input, signature))
             .ok_or(VerifyError::BadSignature)?;
         let claims = Claims::parse(header, payload)?;
         let expected = key.algorithm().name();
