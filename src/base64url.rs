@@ -41,7 +41,8 @@ const fn value(c: u8) -> u8 {
 /// The text is written forward, each piece of input read before the text over it is written,
 /// so no unread input is overwritten as long as `from - to` is at least a third of `len` (the
 /// text grows by a third). Text that would run past the end of `buf` is not written; the
-/// caller knows the length it needed.
+/// caller knows the length it needed. The bytes between the end of the text and the end of
+/// the input are unspecified afterwards.
 pub(crate) fn encode_in_place(buf: &mut [u8], from: usize, len: usize, to: usize) {
     #[cfg(target_pointer_width = "64")]
     wide::encode_in_place(buf, from, len, to);
@@ -178,13 +179,13 @@ mod wide {
     }
 
     /// The eight characters of the 48 bits `w >> shift` (bits `shift..shift + 48`): four pair
-    /// lookups written in place (the compiler joins neighbouring pairs into 4-byte stores).
+    /// lookups, each stored as it is (joining two into one store would cost a shift and an OR).
     #[inline(always)]
     fn encode_48(w: u64, shift: u32, out: &mut [u8; 8]) {
-        let [a, b, c, d] = [36, 24, 12, 0].map(|s| pair(w >> (shift + s)));
-        let (ab, cd) = out.split_at_mut(4);
-        ab.copy_from_slice(&[a[0], a[1], b[0], b[1]]);
-        cd.copy_from_slice(&[c[0], c[1], d[0], d[1]]);
+        let (pairs, _) = out.as_chunks_mut::<2>();
+        for (slot, s) in pairs.iter_mut().zip([36, 24, 12, 0]) {
+            *slot = pair(w >> (shift + s));
+        }
     }
 
     /// The sixteen characters of twelve bytes: two overlapping 8-byte loads cover them, 48
@@ -216,8 +217,11 @@ mod wide {
             }
         }
         let (from, len, to) = (from + 12 * direct, len - 12 * direct, to + 16 * direct);
-        // Usually only the last zero to eleven bytes are left: copied out (their text overlaps
-        // them) and encoded, without the chunked loop's buffer.
+        // Usually only the last zero to eleven bytes are left, read at once (their text overlaps
+        // them) with the bytes before them.
+        if len < 12 && encode_last(buf, from + len, len, to) {
+            return;
+        }
         let mut rest = [0u8; 11];
         match (buf.get(from..from + len), rest.get_mut(..len)) {
             (Some(input), Some(copy)) => {
@@ -229,6 +233,38 @@ mod wide {
             }
             _ => super::encode_in_place_chunked(buf, from, len, to),
         }
+    }
+
+    /// Encode the last `len < 12` bytes of input, which end at `end`, at `to`, in place: they
+    /// are read at once, as the last 96 bits of the 16 bytes before `end`, and their text is
+    /// written as two 8-byte words. The characters past the text's length land between it and
+    /// `end`, on input already read. `false`, with nothing written, unless 16 bytes precede
+    /// `end` and the two words end before it.
+    #[inline(always)]
+    fn encode_last(buf: &mut [u8], end: usize, len: usize, to: usize) -> bool {
+        if to + 16 > end {
+            return false;
+        }
+        let Some(&window) = end
+            .checked_sub(16)
+            .and_then(|start| buf.get(start..end))
+            .and_then(|w| <&[u8; 16]>::try_from(w).ok())
+        else {
+            return false;
+        };
+        // The input's bits at the top, zeros below (so the unused bits of a last partial
+        // character are zero); nothing is shifted in for `len == 0`.
+        let bits = u128::from_be_bytes(window)
+            .checked_shl(128 - 8 * len as u32)
+            .unwrap_or(0);
+        // `to + 16 <= end`, and `end` is within `buf`.
+        if let Some((words, _)) = buf.get_mut(to..to + 16).map(<[u8]>::as_chunks_mut::<8>)
+            && let [first, second] = words
+        {
+            encode_48((bits >> 64) as u64, 16, first);
+            encode_48((bits >> 32) as u64, 0, second);
+        }
+        true
     }
 
     pub(super) fn encode<'o>(src: &[u8], dst: &'o mut [u8]) -> Option<&'o [u8]> {

@@ -14,6 +14,8 @@ use core::str::FromStr;
 use hmac::{Hmac, KeyInit, Mac as _};
 use sha2::{Sha256, Sha384, Sha512};
 
+#[cfg(target_pointer_width = "64")]
+use crate::base64url::encode;
 use crate::base64url::{encode_in_place, encode_secret, encoded_len as b64_len};
 use crate::json::JsonWriter;
 use crate::{EmptySecret, MAX_TOKEN_LEN, MintError};
@@ -475,7 +477,7 @@ impl SigningKey<'_> {
     /// too small.
     fn write(self, claims: &dyn Payload, out: &mut [u8]) -> Result<usize, usize> {
         let alg = self.algorithm();
-        let header_end = segment(out, 0, |w| Key::header_json(alg, claims, w));
+        let header_end = header_segment(out, alg, claims);
         let payload_end = segment(out, header_end + 1, |w| Key::payload_json(claims, w));
         let total = payload_end + 1 + b64_len(alg.mac_len());
         if total > out.len() {
@@ -546,6 +548,50 @@ impl<'a> Secret<'a> {
     pub(crate) fn is_empty(&self) -> bool {
         matches!(self, Secret::Raw(secret) if secret.is_empty())
     }
+}
+
+/// Headers most tokens have (the access token's, and the plain one), with their base64url.
+#[cfg(target_pointer_width = "64")]
+const KNOWN_HEADERS: [(&str, &str); 2] = [
+    (
+        r#"{"alg":"HS256","typ":"JWT"}"#,
+        "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9",
+    ),
+    (
+        r#"{"alg":"HS256","cty":"twilio-fpa;v=1","typ":"JWT"}"#,
+        "eyJhbGciOiJIUzI1NiIsImN0eSI6InR3aWxpby1mcGE7dj0xIiwidHlwIjoiSldUIn0",
+    ),
+];
+
+/// The header segment at the start of `out`, as [`segment`] writes it.
+///
+/// On 64-bit targets a header (short) is written on the stack first: its base64url is then
+/// copied from [`KNOWN_HEADERS`] when it is one of them, else encoded from there. Elsewhere,
+/// and for a header too long for the stack, it is written as the payload is (the table and
+/// the second path would only add code where size matters more).
+fn header_segment(out: &mut [u8], alg: Algorithm, claims: &dyn Payload) -> usize {
+    let write = |w: &mut JsonWriter<'_>| Key::header_json(alg, claims, w);
+    #[cfg(target_pointer_width = "64")]
+    {
+        let mut stack = [0u8; 128];
+        let len = write_json(&mut stack, 0, &write);
+        if let Some(json) = stack.get(..len) {
+            match KNOWN_HEADERS
+                .iter()
+                .find(|(known, _)| known.as_bytes() == json)
+            {
+                Some((_, text)) => {
+                    if let Some(dst) = out.get_mut(..text.len()) {
+                        dst.copy_from_slice(text.as_bytes());
+                    }
+                }
+                // `None` when `out` is too short: nothing is written, and the length is known.
+                None => _ = encode(json, out),
+            }
+            return b64_len(len);
+        }
+    }
+    segment(out, 0, write)
 }
 
 /// Write the JSON of one segment and encode it to base64url in place, starting at `at`; the
@@ -793,6 +839,14 @@ mod tests {
                 let got = key.sign_into(&Big(n), &mut buf[..jwt.len() + extra]);
                 assert_eq!(got, Ok(jwt.as_str()), "{n} members, {extra} spare bytes");
             }
+        }
+    }
+
+    #[test]
+    #[cfg(target_pointer_width = "64")]
+    fn known_headers_are_their_json_encoded() {
+        for (json, text) in KNOWN_HEADERS {
+            assert_eq!(Base64UrlUnpadded::encode_string(json.as_bytes()), text);
         }
     }
 

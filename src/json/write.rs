@@ -1,6 +1,6 @@
 //! A compact JSON writer with twilio-python's escaping, writing straight into a byte buffer.
 
-use super::swar::{ONES, below, find, has_byte};
+use super::swar::{ONES, find};
 use super::value::{Kind, Value};
 
 /// Somewhere the content of [`JsonWriter::string_with`] is streamed to.
@@ -537,7 +537,13 @@ pub(crate) fn format_u64(n: u64, buf: &mut [u8; 20]) -> &[u8] {
     const E8: u64 = 100_000_000;
     let (low, high) = ((n % E8) as u32, n / E8);
     let mut len = put_digits(buf, 12, low);
-    if high > 0 {
+    if let Ok(tens @ 1..100) = u8::try_from(high) {
+        // Nine or ten digits, what timestamps have (until the year 2286): the last two
+        // directly, rather than as eight more.
+        let [.., a, b, _, _, _, _, _, _, _, _] = buf;
+        [*a, *b] = [b'0' + tens / 10, b'0' + tens % 10];
+        len = if tens < 10 { 9 } else { 10 };
+    } else if high > 0 {
         let (middle, top) = ((high % E8) as u32, (high / E8) as u32);
         len = 8 + put_digits(buf, 4, middle);
         if top > 0 {
@@ -633,10 +639,15 @@ const HIGH: u64 = ONES * 0x80;
 /// and in none when all are.
 #[inline(always)]
 fn plain_flags(x: u64) -> u64 {
-    // 0x7f and above: the top bit already, or after adding one (a carry out of an 0xff byte
-    // only reaches later bytes).
-    let high = x | x.wrapping_add(ONES);
-    (below(x, 0x20) | has_byte(x, b'"') | has_byte(x, b'\\') | high) & HIGH
+    // Each term sets the top bit of the bytes it is about (plus one: 0x7f..=0xfe; minus 0x20:
+    // below 0x20, and 0xff; XOR with `"` or `\` then minus one: that byte), and carries or
+    // borrows only out of such a byte, into later ones. Before the first byte that is not
+    // plain, every byte is in 0x20..=0x7e, where no term sets the top bit: plus one stays below
+    // 0x80, minus 0x20 in 0..=0x5e, and XOR then minus one (zero only for that byte) below
+    // 0x7f. (The usual `& !y` of each test is not needed: it only clears bytes of 0x80 and
+    // above, which are not plain.)
+    let is = |c: u8| (x ^ (ONES * u64::from(c))).wrapping_sub(ONES);
+    (x.wrapping_add(ONES) | x.wrapping_sub(ONES * 0x20) | is(b'"') | is(b'\\')) & HIGH
 }
 
 /// Length of the run of [`PLAIN`] bytes at the start of `bytes`, found eight bytes at a time.
