@@ -314,12 +314,13 @@ mod wide {
 
     pub(super) fn decode<'o>(input: &[u8], out: &'o mut [u8]) -> Option<&'o [u8]> {
         let out = out.get_mut(..decoded_len(input.len()))?;
-        // Sixteen characters in, twelve bytes out: one 8-byte and one 4-byte store. Input and
-        // output have as many whole blocks: what is left of the input is shorter than sixteen
-        // characters, so it decodes to fewer than twelve bytes. The invalid flags are checked
-        // once, after the loop: the bytes written meanwhile are not returned.
+        // Sixteen characters in, twelve bytes out: one 8-byte and one 4-byte store. The output
+        // has room for the blocks (each four characters give three bytes), and is split at
+        // them rather than chunked on its own: no division by twelve. The invalid flags are
+        // checked once, after the loop: the bytes written meanwhile are not returned.
         let (blocks, rest) = input.as_chunks::<16>();
-        let (outputs, tail) = out.as_chunks_mut::<12>();
+        let (outputs, tail) = out.split_at_mut_checked(12 * blocks.len())?;
+        let (outputs, _) = outputs.as_chunks_mut::<12>();
         let mut bad = 0;
         for (block, output) in blocks.iter().zip(outputs) {
             let (first, second) = block.split_at(8);
