@@ -7,9 +7,10 @@
 //! character, so every token has exactly one accepted spelling.
 //!
 //! On 64-bit targets encoding goes through a 4,096-entry table of character pairs (two 6-bit
-//! groups at once, 8 KB) and decoding through one 256-entry table per position in a group of
-//! four (4 KB), so that a group is four lookups OR-ed together. Other targets (WASM, Cortex-M),
-//! where size matters more, keep a 64-byte alphabet and a 256-byte decode table.
+//! groups at once, 8 KB) and decoding through one 256-entry table of words per position in a
+//! run of eight characters (16 KB), so that a run is eight lookups OR-ed together. Other
+//! targets (WASM, Cortex-M), where size matters more, keep a 64-byte alphabet and a 256-byte
+//! decode table.
 
 /// Length of the unpadded base64url encoding of `n` bytes.
 pub(crate) const fn encoded_len(n: usize) -> usize {
@@ -19,7 +20,9 @@ pub(crate) const fn encoded_len(n: usize) -> usize {
 
 /// Length of the bytes decoded from `n` characters (`n % 4 == 1` is invalid and counts as 0).
 const fn decoded_len(n: usize) -> usize {
-    n / 4 * 3 + [0, 0, 1, 2][n % 4]
+    // A last group of 2 or 3 characters gives 1 or 2 bytes: 3r/4 rounded down (no lookup in a
+    // table of four, which would be built on the stack at each call).
+    n / 4 * 3 + n % 4 * 3 / 4
 }
 
 const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
@@ -116,6 +119,8 @@ fn encode_tail(rest: &[u8], tail: &mut [u8]) {
 
 /// The last one to three bytes, from the last two to four characters: `None` for a 4k+1 length,
 /// an invalid character or non-zero unused bits.
+// Only the small codec uses it (the wide one decodes its tail through its tables).
+#[cfg(any(test, not(target_pointer_width = "64")))]
 fn decode_tail(rest: &[u8], tail: &mut [u8]) -> Option<()> {
     let mut word = 0u32;
     for &c in rest {
@@ -137,7 +142,7 @@ fn decode_tail(rest: &[u8], tail: &mut [u8]) -> Option<()> {
 /// The 64-bit codec: pair table out, per-position tables in.
 #[cfg(target_pointer_width = "64")]
 mod wide {
-    use super::{ALPHABET, decode_tail, decoded_len, encode_tail, encoded_len, value};
+    use super::{ALPHABET, decoded_len, encode_tail, encoded_len, value};
 
     /// `PAIRS[v]`: the two characters of the 12-bit `v`, in order.
     static PAIRS: [[u8; 2]; 4096] = {
@@ -150,20 +155,25 @@ mod wide {
         table
     };
 
-    /// Set in a decode-table entry for a byte that is not a base64url character.
-    const INVALID: u32 = 1 << 31;
+    /// Set in a decode-table entry for a byte that is not a base64url character (and in no
+    /// other entry: bits 48 to 63 of a valid one are zero).
+    const INVALID: u64 = 1 << 63;
 
-    /// `DECODE[k][c]`: the value of character `c` at position `k` of a group of four, already
-    /// shifted into its place in the group's 24 bits (or [`INVALID`]).
-    static DECODE: [[u32; 256]; 4] = {
-        let mut table = [[INVALID; 256]; 4];
+    /// `DECODE[k][c]`: the value of character `c` at position `k` of a run of eight, already
+    /// in its place among the run's six bytes as a little-endian word reads them (or
+    /// [`INVALID`]). A run is then eight lookups OR-ed together, ready to store: no shifts, no
+    /// byte swap.
+    static DECODE: [[u64; 256]; 8] = {
+        let mut table = [[INVALID; 256]; 8];
         let mut c = 0;
         while c < 256 {
             let v = value(c as u8);
             if v != 0xff {
                 let mut k = 0;
-                while k < 4 {
-                    table[k][c] = (v as u32) << (18 - 6 * k);
+                while k < 8 {
+                    // Its bits in the run's 48 (first character highest), moved to the top of
+                    // a word and read back in the other byte order: the first byte lowest.
+                    table[k][c] = ((v as u64) << (42 - 6 * k) << 16).swap_bytes();
                     k += 1;
                 }
             }
@@ -329,68 +339,64 @@ mod wide {
         Some(dst)
     }
 
-    /// The 24 bits of the four characters at the start of `c`, OR-ed from their tables
-    /// ([`INVALID`] set if any is not a base64url character, or missing). Each character is
-    /// loaded on its own (not one word then shifted apart): a byte load can feed the table
-    /// lookup directly.
+    /// The six bytes of the first eight characters of `run` (fewer count as `A`: zero bits),
+    /// little-endian in the low 48 bits, with [`INVALID`] set if any is not a base64url
+    /// character (the bytes are then garbage).
     #[inline(always)]
-    fn group(c: &[u8]) -> u32 {
-        let [a, b, c, d] = [0, 1, 2, 3].map(|i| usize::from(c.get(i).copied().unwrap_or(b'=')));
-        DECODE[0][a] | DECODE[1][b] | DECODE[2][c] | DECODE[3][d]
-    }
-
-    /// The 48 bits of the eight characters at `c[k..k + 8]`, high bits first, and the OR of
-    /// their table entries (with [`INVALID`] set if any is not a base64url character; the bits
-    /// are then garbage).
-    #[inline(always)]
-    fn eight(c: &[u8], k: usize) -> (u64, u32) {
-        // Past the end, `group` sees no characters: invalid.
-        let group_at = |at: usize| group(c.get(at..).unwrap_or_default());
-        let (hi, lo) = (group_at(k), group_at(k + 4));
-        (u64::from(hi) << 24 | u64::from(lo), hi | lo)
+    fn eight(run: &[u8]) -> u64 {
+        let lookups = run.iter().zip(&DECODE);
+        lookups.fold(0, |word, (&c, table)| word | table[usize::from(c)])
     }
 
     pub(super) fn decode<'o>(input: &[u8], out: &'o mut [u8]) -> Option<&'o [u8]> {
         let out = out.get_mut(..decoded_len(input.len()))?;
-        // Sixteen characters in, twelve bytes out, as two 8-byte stores while the output has
-        // room for the two spare bytes of the second (the next step overwrites them). An
-        // invalid character flags its step's word, checked once per step.
-        let (mut i, mut j) = (0, 0);
-        while let (Some(chars), Some(dst)) = (input.get(i..i + 16), out.get_mut(j..j + 14)) {
-            let ((a, bad_a), (b, bad_b)) = (eight(chars, 0), eight(chars, 8));
-            if (bad_a | bad_b) & INVALID != 0 {
-                return None;
-            }
-            let (first, second) = dst.split_at_mut(6);
-            first.copy_from_slice(a.to_be_bytes().get(2..)?);
-            second.copy_from_slice(&(b << 16).to_be_bytes());
-            i += 16;
-            j += 12;
+        // Sixteen characters in, twelve bytes out: one 8-byte and one 4-byte store. The output
+        // has room for the blocks (each four characters give three bytes), and is split at
+        // them rather than chunked on its own: no division by twelve. The invalid flags are
+        // checked once, after the loop: the bytes written meanwhile are not returned.
+        let (blocks, rest) = input.as_chunks::<16>();
+        let (outputs, tail) = out.split_at_mut_checked(12 * blocks.len())?;
+        let (outputs, _) = outputs.as_chunks_mut::<12>();
+        let mut bad = 0;
+        for (block, output) in blocks.iter().zip(outputs) {
+            let (first, second) = block.split_at(8);
+            let (a, b) = (eight(first), eight(second));
+            bad |= a | b;
+            let (low, high) = output.split_at_mut(8);
+            low.copy_from_slice(&(a | b << 48).to_le_bytes());
+            high.copy_from_slice(&((b >> 16) as u32).to_le_bytes());
         }
-        // Eight characters in, six bytes out (the output's last bytes); then up to seven
-        // characters are left: a whole group of four, then the partial one.
-        let mut rest = input.get(i..)?;
-        let mut tail = out.get_mut(j..)?;
-        while let (Some(chars), Some(dst)) = (rest.get(..8), tail.get_mut(..6)) {
-            let (word, bad) = eight(chars, 0);
-            if bad & INVALID != 0 {
-                return None;
-            }
-            dst.copy_from_slice(word.to_be_bytes().get(2..)?);
-            rest = rest.get(8..)?;
-            tail = tail.get_mut(6..)?;
+        if bad & INVALID != 0 {
+            return None;
         }
-        if rest.len() >= 4 {
-            let (head, more) = rest.split_at(4);
-            let g = group(head);
-            if g & INVALID != 0 {
-                return None;
+        // Then at most fifteen characters: eight of them, then the last zero to seven.
+        let (rest, tail) = match (
+            rest.split_first_chunk::<8>(),
+            tail.split_first_chunk_mut::<6>(),
+        ) {
+            (Some((run, more)), Some((six, left))) => {
+                let word = eight(run);
+                if word & INVALID != 0 {
+                    return None;
+                }
+                six.copy_from_slice(word.to_le_bytes().get(..6)?);
+                (more, left)
             }
-            let (three, left) = tail.split_at_mut(3);
-            three.copy_from_slice(g.to_be_bytes().get(1..)?);
-            (rest, tail) = (more, left);
+            _ => (rest, tail),
+        };
+        // A 4k+1 length has a character of which no byte is made.
+        if rest.len() % 4 == 1 {
+            return None;
         }
-        decode_tail(rest, tail)?;
+        // Everything past the last bytes must be zero: the unused bits of the last character,
+        // and the flag of an invalid one (`tail` is at most five bytes: the shift is below 64).
+        let word = eight(rest);
+        if word >> (8 * tail.len()) != 0 {
+            return None;
+        }
+        for (slot, byte) in tail.iter_mut().zip(word.to_le_bytes()) {
+            *slot = byte;
+        }
         Some(out)
     }
 }

@@ -309,6 +309,8 @@ struct Segments<'t> {
     header: &'t [u8],
     payload: &'t [u8],
     signature: &'t [u8],
+    /// The header's entry in [`KNOWN_HEADERS`], when it is one.
+    known: Option<&'static KnownHeader>,
 }
 
 impl<'t> Segments<'t> {
@@ -317,12 +319,27 @@ impl<'t> Segments<'t> {
             return Err(VerifyError::TooLong { len: token.len() });
         }
         let bytes = token.as_bytes();
-        // The first dot from the start and the last from the end, eight bytes at a time: the
-        // payload between them, most of the token, is not searched here. A dot inside it
-        // would make it invalid base64url, so every token whose segments all decode has
-        // exactly two dots; the errors of one that does not are put right by `exact`.
-        let first = swar::find(bytes, 0, |x| swar::has_byte(x, b'.'), |c| c == b'.');
-        let last = rfind_dot(bytes);
+        // The first dot from the start and the last from the end: the payload between them,
+        // most of the token, is not searched here. A dot inside it would make it invalid
+        // base64url, so every token whose segments all decode has exactly two dots; the
+        // errors of one that does not are put right by `exact`.
+        //
+        // Most tokens start with a known header (base64url: no dot in it) and end with an
+        // HS256 signature, so the dots are first looked for where those put them. The last one
+        // is taken there without searching the signature, for the same reason as the payload.
+        let known = KNOWN_HEADERS.iter().find(|h| {
+            let n = h.encoded.len();
+            bytes.get(n) == Some(&b'.') && bytes.get(..n) == Some(h.encoded.as_bytes())
+        });
+        let first = match known {
+            Some(h) => h.encoded.len(),
+            // Eight bytes at a time; the length of `bytes` when there is none.
+            None => swar::find(bytes, 0, |x| swar::has_byte(x, b'.'), |c| c == b'.'),
+        };
+        let last = match bytes.len().checked_sub(HS256_SIGNATURE_LEN + 1) {
+            Some(at) if at > first && bytes.get(at) == Some(&b'.') => Some(at),
+            _ => rfind_dot(bytes),
+        };
         let (Some(last), true) = (last, first < bytes.len()) else {
             return Err(VerifyError::SegmentCount);
         };
@@ -340,6 +357,7 @@ impl<'t> Segments<'t> {
             header,
             payload,
             signature,
+            known,
         };
         for (segment, text) in [
             (Segment::Header, header),
@@ -353,12 +371,15 @@ impl<'t> Segments<'t> {
         Ok(parts)
     }
 
-    /// `result`, unless the payload holds a dot (the token has more than three segments): then
-    /// [`VerifyError::SegmentCount`], the error the shape check owes such a token before any
-    /// other. Applied to every error found before the payload is known to decode.
+    /// `result`, unless the payload or the signature holds a dot (the token has more than
+    /// three segments): then [`VerifyError::SegmentCount`], the error the shape check owes such
+    /// a token before any other. Applied to every error found before both are known to decode.
     fn exact<T>(&self, result: Result<T, VerifyError>) -> Result<T, VerifyError> {
+        let has_dot = |segment: &[u8]| segment.contains(&b'.');
         match result {
-            Err(_) if self.payload.contains(&b'.') => Err(VerifyError::SegmentCount),
+            Err(_) if has_dot(self.payload) || has_dot(self.signature) => {
+                Err(VerifyError::SegmentCount)
+            }
             other => other,
         }
     }
@@ -371,10 +392,7 @@ impl<'t> Segments<'t> {
             return Err(VerifyError::BufferTooSmall { needed });
         }
         let (head, rest) = scratch.split_at_mut(header_len);
-        if let Some(known) = KNOWN_HEADERS
-            .iter()
-            .find(|h| h.encoded.as_bytes() == self.header)
-        {
+        if let Some(known) = self.known {
             // The usual header: its canonical encoding is known, so there is nothing to decode.
             let p = decode_b64url(self.payload, rest)
                 .ok_or(VerifyError::Base64(Segment::Payload))?
@@ -417,6 +435,10 @@ impl<'t> Segments<'t> {
         Ok(&[])
     }
 }
+
+/// The length of an HS256 signature segment.
+const HS256_SIGNATURE_LEN: usize =
+    crate::base64url::encoded_len(crate::jws::Algorithm::HS256.mac_len());
 
 /// A header almost every token carries, with its canonical unpadded base64url.
 pub(crate) struct KnownHeader {
@@ -703,13 +725,17 @@ mod tests {
         }
     }
 
-    /// The shape check as `verify` completes it: a payload holding a dot fails to decode, and
-    /// `exact` turns that failure into the shape's error.
+    /// The shape check as `verify` completes it: a payload or signature holding a dot fails to
+    /// decode, and `exact` turns that failure into the shape's error.
     fn shape(token: &str) -> Result<Segments<'_>, VerifyError> {
         let parts = Segments::split(token)?;
-        let decoded = match parts.payload.contains(&b'.') {
-            true => Err(VerifyError::Base64(Segment::Payload)),
-            false => Ok(()),
+        let decoded = match (
+            parts.payload.contains(&b'.'),
+            parts.signature.contains(&b'.'),
+        ) {
+            (true, _) => Err(VerifyError::Base64(Segment::Payload)),
+            (_, true) => Err(VerifyError::Base64(Segment::Signature)),
+            _ => Ok(()),
         };
         parts.exact(decoded)?;
         Ok(parts)
@@ -735,6 +761,36 @@ mod tests {
                             text[at] = b'.';
                         }
                         check_split(core::str::from_utf8(&text[..len]).expect("ascii"));
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn usual_tokens_split_like_any_other() {
+        // A known header and an HS256-long signature, where `split` looks for the dots first:
+        // with one more dot, or one dot fewer, anywhere, the answer is still the plain split's.
+        fn ascii(t: &[u8]) -> &str {
+            core::str::from_utf8(t).expect("ascii")
+        }
+        for known in KNOWN_HEADERS {
+            for payload_len in [0, 1, 5] {
+                let mut text = [b'a'; 200];
+                let n = known.encoded.len();
+                let len = n + 1 + payload_len + 1 + HS256_SIGNATURE_LEN;
+                text[..n].copy_from_slice(known.encoded.as_bytes());
+                text[n] = b'.';
+                text[n + 1 + payload_len] = b'.';
+                if payload_len > 0 {
+                    let parts = shape(ascii(&text[..len])).expect("well formed");
+                    assert!(parts.known.is_some_and(|h| h.encoded == known.encoded));
+                }
+                for at in 0..len {
+                    for c in [b'.', b'a'] {
+                        let mut changed = text;
+                        changed[at] = c;
+                        check_split(ascii(&changed[..len]));
                     }
                 }
             }
