@@ -147,10 +147,21 @@ impl<'a> JsonStr<'a> {
     }
 }
 
-/// [`JsonStr::key_hash`] of the name whose unescaped text is `text`.
-pub(super) fn text_hash(text: &str) -> u32 {
-    let mut h = KeyHasher::default();
-    h.write(text.as_bytes());
+/// [`JsonStr::key_hash`] of the name whose unescaped text is `text`; `const`, so that the
+/// names a caller looks for are hashed once, at compile time.
+pub(super) const fn text_hash(text: &str) -> u32 {
+    let mut h = KeyHasher {
+        h: 0,
+        word: 0,
+        filled: 0,
+        len: text.len() as u64,
+    };
+    // Byte by byte, as `write` takes a tail: the same state, whatever the cut.
+    let mut rest = text.as_bytes();
+    while let [c, tail @ ..] = rest {
+        h.push(*c);
+        rest = tail;
+    }
     h.finish()
 }
 
@@ -210,7 +221,7 @@ impl KeyHasher {
     const K: u64 = 0x517c_c1b7_2722_0a95;
 
     #[inline]
-    fn mix(&mut self, word: u64) {
+    const fn mix(&mut self, word: u64) {
         self.h = (self.h.rotate_left(5) ^ word).wrapping_mul(Self::K);
     }
 
@@ -227,19 +238,24 @@ impl KeyHasher {
             bytes = words.remainder();
         }
         for &b in bytes {
-            self.word |= u64::from(b) << (8 * self.filled);
-            self.filled += 1;
-            if self.filled == 8 {
-                let word = self.word;
-                self.mix(word);
-                self.word = 0;
-                self.filled = 0;
-            }
+            self.push(b);
         }
     }
 
     #[inline]
-    fn finish(mut self) -> u32 {
+    const fn push(&mut self, b: u8) {
+        self.word |= (b as u64) << (8 * self.filled);
+        self.filled += 1;
+        if self.filled == 8 {
+            let word = self.word;
+            self.mix(word);
+            self.word = 0;
+            self.filled = 0;
+        }
+    }
+
+    #[inline]
+    const fn finish(mut self) -> u32 {
         let (word, len) = (self.word, self.len);
         self.mix(word);
         self.mix(len);
