@@ -1,6 +1,7 @@
 //! [`JsonStr`]: a string as written in the document, unescaped lazily; and the key hash used by
 //! the duplicate check, computed over the unescaped text.
 
+use super::swar;
 use core::fmt;
 use core::iter::FusedIterator;
 
@@ -39,7 +40,7 @@ impl<'a> JsonStr<'a> {
 
     #[inline]
     pub(super) fn has_escapes(&self) -> bool {
-        self.raw.as_bytes().contains(&b'\\')
+        swar::contains(self.raw.as_bytes(), b'\\')
     }
 
     /// The unescaped characters (surrogate pairs combined into one `char`).
@@ -90,7 +91,9 @@ impl<'a> JsonStr<'a> {
         // only when it is `s` itself, escape-free; shorter text never does.
         match self.raw.len().cmp(&s.len()) {
             core::cmp::Ordering::Less => false,
-            core::cmp::Ordering::Equal => self.raw == s && !self.has_escapes(),
+            core::cmp::Ordering::Equal => {
+                swar::equal_without(self.raw.as_bytes(), s.as_bytes(), b'\\')
+            }
             core::cmp::Ordering::Greater if !self.has_escapes() => false,
             core::cmp::Ordering::Greater => self.eq_str_escaped(s),
         }
