@@ -3,7 +3,7 @@
 //! This module knows no token family: each family module adds its own accessors to [`Claims`].
 
 use crate::base64url::decode as decode_b64url;
-use crate::json::{JsonStr, Kind, ObjectIndex, Value, parse, swar};
+use crate::json::{DocumentNames, JsonStr, Kind, ObjectIndex, Value, parse, swar};
 use crate::jws::{Algorithm, Key, MAX_MAC_LEN};
 use crate::{EmptySecret, Segment, TimeClaim, VerifyError};
 
@@ -512,6 +512,9 @@ const CACHED: [&str; 4] = ["exp", "nbf", "iat", GRANTS];
 /// The payload member holding an access token's grants, whose members are recorded too.
 const GRANTS: &str = "grants";
 
+/// [`CACHED`] and [`GRANTS`], hashed at compile time.
+const PAYLOAD_NAMES: DocumentNames<'static> = DocumentNames::new(&CACHED, GRANTS);
+
 /// A time claim: absent is fine, anything but a valid integer is not.
 fn time(claim: Option<Value<'_>>, which: TimeClaim) -> Result<Option<u64>, VerifyError> {
     match claim {
@@ -542,7 +545,7 @@ impl<'s> Claims<'s> {
             None => (parse(header).map_err(VerifyError::HeaderJson)?, None),
         };
         // The cached claims come from member offsets recorded while validating (no rescan).
-        let doc = crate::json::parse_document(payload, crate::json::MAX_DEPTH, &CACHED, GRANTS)
+        let doc = crate::json::parse_document(payload, crate::json::MAX_DEPTH, &PAYLOAD_NAMES)
             .map_err(VerifyError::PayloadJson)?;
         let payload = doc.root();
         if header.kind() != Kind::Object {

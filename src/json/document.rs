@@ -27,6 +27,7 @@
 // tape against `Value::get`.
 #![cfg_attr(not(test), allow(dead_code))]
 
+use super::grammar::DocumentNames;
 use super::unescape::JsonStr;
 use super::value::Value;
 
@@ -118,10 +119,34 @@ impl Tape {
         }
     }
 
+    /// Whether the tape has no room left, so that members not asked for are only noted by
+    /// [`beyond`](Self::beyond).
+    #[inline(always)]
+    pub(super) fn is_full(&self) -> bool {
+        usize::from(self.len) >= TAPE_LEN
+    }
+
+    /// What [`member`](Self::member) followed by [`value_end`](Self::value_end) does for a
+    /// member not asked for once the tape [`is_full`](Self::is_full), called between members:
+    /// the object is no longer all recorded.
+    #[inline(always)]
+    pub(super) fn beyond(&mut self) {
+        // Between members nothing is pending, unless the tape broke (then nothing changes).
+        debug_assert!(self.is_full() && (self.broken || !self.pending()));
+        if !self.broken {
+            self.all_recorded = false;
+        }
+    }
+
+    #[inline(always)]
+    fn pending(&self) -> bool {
+        self.pending_member || self.pending_found.is_some()
+    }
+
     /// The last member's value ends at `end`.
     #[inline(always)]
     pub(super) fn value_end(&mut self, end: usize) {
-        if !self.pending_member && self.pending_found.is_none() {
+        if !self.pending() {
             return;
         }
         let Ok(end) = u16::try_from(end) else {
@@ -149,7 +174,7 @@ impl Tape {
         name: &str,
         wanted: Option<usize>,
     ) -> Option<Option<Value<'a>>> {
-        if self.broken || self.pending_member || self.pending_found.is_some() {
+        if self.broken || self.pending() {
             return None;
         }
         let span = |(a, b): Span| text.get(usize::from(a)..usize::from(b));
@@ -164,6 +189,11 @@ impl Tape {
             return None;
         }
         for m in self.members.get(..usize::from(self.len))? {
+            // Text shorter than `name` never equals it (an escape is longer than what it
+            // stands for): most names are told apart without slicing the text.
+            if usize::from(m.name.1.wrapping_sub(m.name.0)) < name.len() {
+                continue;
+            }
             let raw = span(m.name)?;
             if (JsonStr { raw }).eq_str(name) {
                 return Some(Some(Value::trusted(span(m.value)?)));
@@ -204,8 +234,7 @@ pub(crate) struct Document<'a> {
     top: Tape,
     /// The nested object's tape, if that member exists and holds an object.
     nested: Option<Tape>,
-    nested_name: &'a str,
-    wanted: &'a [&'a str],
+    names: &'a DocumentNames<'a>,
 }
 
 impl<'a> Document<'a> {
@@ -214,16 +243,14 @@ impl<'a> Document<'a> {
         root: Value<'a>,
         top: Tape,
         nested: Option<Tape>,
-        nested_name: &'a str,
-        wanted: &'a [&'a str],
+        names: &'a DocumentNames<'a>,
     ) -> Self {
         Document {
             text,
             root,
             top,
             nested,
-            nested_name,
-            wanted,
+            names,
         }
     }
 
@@ -234,7 +261,7 @@ impl<'a> Document<'a> {
 
     /// `root().get(name)`, without walking the text when the top-level object was recorded.
     pub(crate) fn get(&self, name: &str) -> Option<Value<'a>> {
-        let wanted = self.wanted.iter().position(|w| *w == name);
+        let wanted = self.names.wanted().iter().position(|w| *w == name);
         match self.top.get(self.text, name, wanted) {
             Some(found) => found,
             None => self.root.get(name),
@@ -243,7 +270,7 @@ impl<'a> Document<'a> {
 
     /// [`get`](Self::get) of the `i`-th name asked for at parse time.
     pub(crate) fn get_wanted(&self, i: usize) -> Option<Value<'a>> {
-        let name = self.wanted.get(i)?;
+        let name = self.names.wanted().get(i)?;
         match self.top.get(self.text, name, Some(i)) {
             Some(found) => found,
             None => self.root.get(name),
@@ -263,7 +290,7 @@ impl<'a> Document<'a> {
     pub(crate) fn nested_get(&self, name: &str) -> Option<Value<'a>> {
         match self.nested.and_then(|tape| tape.get(self.text, name, None)) {
             Some(found) => found,
-            None => self.get(self.nested_name)?.get(name),
+            None => self.get(self.names.nested())?.get(name),
         }
     }
 }
@@ -272,7 +299,7 @@ impl<'a> Document<'a> {
 impl<'a> Document<'a> {
     /// What the top-level tape answers for `name` (`None`: it does not know).
     pub(super) fn tape_answer(&self, name: &str) -> Option<Option<Value<'a>>> {
-        let wanted = self.wanted.iter().position(|w| *w == name);
+        let wanted = self.names.wanted().iter().position(|w| *w == name);
         self.top.get(self.text, name, wanted)
     }
 

@@ -21,6 +21,51 @@ pub(super) fn below(x: u64, n: u8) -> u64 {
     x.wrapping_sub(ONES * u64::from(n)) & !x
 }
 
+/// Top bit set in each byte of `x` above `n` (`n` below 0x80; first flagged byte exact: a
+/// carry leaves only a byte of 0x80 or more, itself flagged).
+#[inline(always)]
+pub(super) fn above(x: u64, n: u8) -> u64 {
+    x.wrapping_add(ONES * u64::from(0x7f - n)) | x
+}
+
+/// Whether `a` and `b` are equal and hold no byte `c`: one pass, eight bytes at a time (for
+/// short strings, a call of `memcmp` and one of `memchr` cost more than the whole pass).
+#[inline]
+pub(crate) fn equal_without(a: &[u8], b: &[u8], c: u8) -> bool {
+    let n = a.len();
+    if n != b.len() {
+        return false;
+    }
+    if n < 8 {
+        return a.iter().zip(b).all(|(&x, &y)| x == y && x != c);
+    }
+    let word = |s: &[u8], at: usize| {
+        s.get(at..)
+            .and_then(<[u8]>::first_chunk)
+            .map(|w| u64::from_le_bytes(*w))
+    };
+    // Whole words, the last one ending at the end (it may overlap the one before it).
+    let mut at = 0;
+    loop {
+        let (Some(x), Some(y)) = (word(a, at), word(b, at)) else {
+            return false;
+        };
+        if x != y || has_byte(x, c) & HIGH != 0 {
+            return false;
+        }
+        if at + 8 >= n {
+            return true;
+        }
+        at = (at + 8).min(n - 8);
+    }
+}
+
+/// Whether `b` holds the byte `c`, eight bytes at a time.
+#[inline]
+pub(crate) fn contains(b: &[u8], c: u8) -> bool {
+    find(b, 0, |x| has_byte(x, c), |x| x == c) < b.len()
+}
+
 /// Index in `word` (read little-endian) of the first byte that `flags` flags (top bit), if any.
 #[inline(always)]
 pub(crate) fn first_flagged(word: u64, flags: impl Fn(u64) -> u64) -> Option<usize> {
@@ -56,6 +101,29 @@ pub(crate) fn find(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn equal_without_agrees_with_the_plain_comparison() {
+        // Every length around the word size, a difference or a backslash at every position.
+        let max = if cfg!(miri) { 18 } else { 33 };
+        for len in 0..max as usize {
+            let a: std::vec::Vec<u8> = (0..len).map(|i| b'a' + (i % 26) as u8).collect();
+            assert!(equal_without(&a, &a, b'\\'));
+            if len > 0 {
+                assert!(!equal_without(&a, &a[..len - 1], b'\\'));
+            }
+            for at in 0..len {
+                for c in [b'\\', b'A', 0x80] {
+                    let mut b = a.clone();
+                    b[at] = c;
+                    let naive = |x: &[u8], y: &[u8]| x == y && !x.contains(&b'\\');
+                    assert_eq!(equal_without(&a, &b, b'\\'), naive(&a, &b), "{len} {at}");
+                    assert_eq!(equal_without(&b, &b, b'\\'), naive(&b, &b), "{len} {at}");
+                    assert_eq!(contains(&b, b'\\'), b.contains(&b'\\'), "{len} {at}");
+                }
+            }
+        }
+    }
 
     #[test]
     fn word_search_finds_the_first_hit() {

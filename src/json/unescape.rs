@@ -1,6 +1,7 @@
 //! [`JsonStr`]: a string as written in the document, unescaped lazily; and the key hash used by
 //! the duplicate check, computed over the unescaped text.
 
+use super::swar;
 use core::fmt;
 use core::iter::FusedIterator;
 
@@ -39,7 +40,7 @@ impl<'a> JsonStr<'a> {
 
     #[inline]
     pub(super) fn has_escapes(&self) -> bool {
-        self.raw.as_bytes().contains(&b'\\')
+        swar::contains(self.raw.as_bytes(), b'\\')
     }
 
     /// The unescaped characters (surrogate pairs combined into one `char`).
@@ -90,7 +91,9 @@ impl<'a> JsonStr<'a> {
         // only when it is `s` itself, escape-free; shorter text never does.
         match self.raw.len().cmp(&s.len()) {
             core::cmp::Ordering::Less => false,
-            core::cmp::Ordering::Equal => self.raw == s && !self.has_escapes(),
+            core::cmp::Ordering::Equal => {
+                swar::equal_without(self.raw.as_bytes(), s.as_bytes(), b'\\')
+            }
             core::cmp::Ordering::Greater if !self.has_escapes() => false,
             core::cmp::Ordering::Greater => self.eq_str_escaped(s),
         }
@@ -147,10 +150,21 @@ impl<'a> JsonStr<'a> {
     }
 }
 
-/// [`JsonStr::key_hash`] of the name whose unescaped text is `text`.
-pub(super) fn text_hash(text: &str) -> u32 {
-    let mut h = KeyHasher::default();
-    h.write(text.as_bytes());
+/// [`JsonStr::key_hash`] of the name whose unescaped text is `text`; `const`, so that the
+/// names a caller looks for are hashed once, at compile time.
+pub(super) const fn text_hash(text: &str) -> u32 {
+    let mut h = KeyHasher {
+        h: 0,
+        word: 0,
+        filled: 0,
+        len: text.len() as u64,
+    };
+    // Byte by byte, as `write` takes a tail: the same state, whatever the cut.
+    let mut rest = text.as_bytes();
+    while let [c, tail @ ..] = rest {
+        h.push(*c);
+        rest = tail;
+    }
     h.finish()
 }
 
@@ -210,7 +224,7 @@ impl KeyHasher {
     const K: u64 = 0x517c_c1b7_2722_0a95;
 
     #[inline]
-    fn mix(&mut self, word: u64) {
+    const fn mix(&mut self, word: u64) {
         self.h = (self.h.rotate_left(5) ^ word).wrapping_mul(Self::K);
     }
 
@@ -227,19 +241,24 @@ impl KeyHasher {
             bytes = words.remainder();
         }
         for &b in bytes {
-            self.word |= u64::from(b) << (8 * self.filled);
-            self.filled += 1;
-            if self.filled == 8 {
-                let word = self.word;
-                self.mix(word);
-                self.word = 0;
-                self.filled = 0;
-            }
+            self.push(b);
         }
     }
 
     #[inline]
-    fn finish(mut self) -> u32 {
+    const fn push(&mut self, b: u8) {
+        self.word |= (b as u64) << (8 * self.filled);
+        self.filled += 1;
+        if self.filled == 8 {
+            let word = self.word;
+            self.mix(word);
+            self.word = 0;
+            self.filled = 0;
+        }
+    }
+
+    #[inline]
+    const fn finish(mut self) -> u32 {
         let (word, len) = (self.word, self.len);
         self.mix(word);
         self.mix(len);

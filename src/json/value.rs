@@ -189,7 +189,9 @@ impl<'a> Value<'a> {
     pub fn as_time(&self) -> Option<u64> {
         const LIMIT: u64 = 1 << 53;
         let digits = self.raw.as_bytes();
-        if digits.is_empty() {
+        // Sixteen digits cannot overflow a u64 (2^53 itself has sixteen); longer is too large
+        // anyway, whatever the digits (a number has no leading zeros).
+        if digits.is_empty() || digits.len() > 16 {
             return None;
         }
         let mut n = 0u64;
@@ -197,12 +199,9 @@ impl<'a> Value<'a> {
             if !d.is_ascii_digit() {
                 return None;
             }
-            n = n.checked_mul(10)?.checked_add(u64::from(d - b'0'))?;
-            if n >= LIMIT {
-                return None;
-            }
+            n = n * 10 + u64::from(d - b'0');
         }
-        Some(n)
+        (n < LIMIT).then_some(n)
     }
 
     /// Look up an object member by its *unescaped* name (`"\u0065xp"` matches `"exp"`).
@@ -411,6 +410,11 @@ mod tests {
         assert_eq!(t("9007199254740991"), Some(9_007_199_254_740_991));
         assert_eq!(t("9007199254740992"), None);
         assert_eq!(t("99999999999999999999999999"), None);
+        assert_eq!(t("9999999999999999"), None);
+        assert_eq!(t("1700000000"), Some(1_700_000_000));
+        assert_eq!(t("17000000001"), Some(17_000_000_001));
+        assert_eq!(t(""), None);
+        assert_eq!(t("1a"), None);
         assert_eq!(t("-0"), None);
         assert_eq!(t("1.0"), None);
         assert_eq!(t("true"), None);
