@@ -537,12 +537,12 @@ pub(crate) fn format_u64(n: u64, buf: &mut [u8; 20]) -> &[u8] {
     const E8: u64 = 100_000_000;
     let (low, high) = ((n % E8) as u32, n / E8);
     let mut len = put_digits(buf, 12, low);
-    if let Ok(tens @ 1..100) = u8::try_from(high) {
-        // Nine or ten digits, what timestamps have (until the year 2286): the last two
-        // directly, rather than as eight more.
+    if let Ok(high @ 1..100) = u8::try_from(high) {
+        // Nine or ten digits, what timestamps have (until the year 2286): the one or two
+        // leading digits written directly, rather than as a second group of eight.
         let [.., a, b, _, _, _, _, _, _, _, _] = buf;
-        [*a, *b] = [b'0' + tens / 10, b'0' + tens % 10];
-        len = if tens < 10 { 9 } else { 10 };
+        [*a, *b] = [b'0' + high / 10, b'0' + high % 10];
+        len = if high < 10 { 9 } else { 10 };
     } else if high > 0 {
         let (middle, top) = ((high % E8) as u32, (high / E8) as u32);
         len = 8 + put_digits(buf, 4, middle);
