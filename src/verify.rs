@@ -4,7 +4,7 @@
 
 use crate::base64url::decode as decode_b64url;
 use crate::json::{DocumentNames, JsonStr, Kind, ObjectIndex, Value, parse, swar};
-use crate::jws::{Algorithm, Key, MAX_MAC_LEN};
+use crate::jws::{Algorithm, KNOWN_HEADERS, Key, KnownHeader, MAX_MAC_LEN};
 use crate::{EmptySecret, Segment, TimeClaim, VerifyError};
 
 /// The longest token accepted, in bytes; minting refuses to write a longer one.
@@ -439,30 +439,6 @@ impl<'t> Segments<'t> {
 /// The length of an HS256 signature segment.
 const HS256_SIGNATURE_LEN: usize =
     crate::base64url::encoded_len(crate::jws::Algorithm::HS256.mac_len());
-
-/// A header almost every token carries, with its canonical unpadded base64url.
-pub(crate) struct KnownHeader {
-    json: &'static str,
-    pub(crate) encoded: &'static str,
-    /// Its `alg`.
-    alg: &'static str,
-}
-
-/// The headers this crate (and twilio-python) writes for HS256: plain JWTs and capability
-/// tokens, then access tokens. Recognised by their exact text, they skip decoding and parsing
-/// (the tests check each `encoded` decodes to its `json`, which is strict JSON with no `crit`).
-pub(crate) const KNOWN_HEADERS: [KnownHeader; 2] = [
-    KnownHeader {
-        json: r#"{"alg":"HS256","typ":"JWT"}"#,
-        encoded: "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9",
-        alg: "HS256",
-    },
-    KnownHeader {
-        json: r#"{"alg":"HS256","cty":"twilio-fpa;v=1","typ":"JWT"}"#,
-        encoded: "eyJhbGciOiJIUzI1NiIsImN0eSI6InR3aWxpby1mcGE7dj0xIiwidHlwIjoiSldUIn0",
-        alg: "HS256",
-    },
-];
 
 /// Index of the last `.` in `bytes`, searched eight bytes at a time from the end (the
 /// signature, behind it, is short).
