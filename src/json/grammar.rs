@@ -776,8 +776,8 @@ fn compact_member<R: RootNames>(
     }
     let value_start = end + 1;
     match depth {
-        // Among many root names, most are none of those looked for: their text is not sliced.
-        1 if R::TABLE && !tapes.names.hashes().contains(hash) => {
+        // Most root names are none of those looked for: their text is not sliced.
+        1 if !tapes.names.hashes().contains(hash) => {
             tapes.in_nested_member = false;
             tapes.top.member((start, end - 1), value_start, None);
         }
