@@ -101,15 +101,11 @@ impl Tape {
                 return;
             }
         }
-        // The name lies before its value: when the value's start fits, so do the name's offsets
-        // (the `min` only makes the casts below provably lossless).
-        debug_assert!(span.0 <= span.1 && span.1 < value_start);
-        let Ok(start) = u16::try_from(value_start) else {
+        let fit = |a: usize, b: usize| Some((u16::try_from(a).ok()?, u16::try_from(b).ok()?));
+        let (Some(name), Some(value)) = (fit(span.0, span.1), fit(value_start, value_start)) else {
             self.broken = true;
             return;
         };
-        let below = |offset: usize| offset.min(value_start) as u16;
-        let (name, value) = ((below(span.0), below(span.1)), (start, start));
         if recorded && let Some(slot) = self.members.get_mut(usize::from(self.len)) {
             *slot = Member { name, value };
             self.len += 1;
