@@ -776,8 +776,8 @@ fn compact_member<R: RootNames>(
     }
     let value_start = end + 1;
     match depth {
-        // Among many root names, most are none of those looked for: their text is not sliced.
-        1 if R::TABLE && !tapes.names.hashes().contains(hash) => {
+        // Most root names are none of those looked for: their text is not sliced.
+        1 if !tapes.names.hashes().contains(hash) => {
             tapes.in_nested_member = false;
             tapes.top.member((start, end - 1), value_start, None);
         }
@@ -1529,6 +1529,33 @@ mod tests {
         let text = std::format!("{doc}\"{a}\":\"\",\"{b}\":\"\",\"z\":0}}");
         assert!(!both(&text));
         assert!(parse(text.as_bytes()).is_ok());
+    }
+
+    /// Offsets past 65,535 do not fit the tapes: every lookup still gives `Value::get`'s
+    /// answer, from the tape where it fits and from the text where it does not, whichever
+    /// path (the table's loop, the complete validator) read the document.
+    #[test]
+    #[cfg_attr(miri, ignore = "a 70 KB document")]
+    fn offsets_past_the_tapes_reach() {
+        use std::string::String;
+        let names = DocumentNames::new(&["exp", "nbf", "iat", "grants"], "grants");
+        for (spacer, grants) in [("\"\"", r#"{"a":1}"#), ("\"\\u0041\"", r#"{"b":2}"#)] {
+            let mut doc = String::from(r#"{"iat":1,"#);
+            let mut i = 0;
+            while doc.len() < 70_000 {
+                doc.push_str(&std::format!("\"k{i}\":{spacer},"));
+                i += 1;
+            }
+            doc.push_str(&std::format!(r#""exp":7,"grants":{grants},"nbf":3}}"#));
+            let d = parse_document(doc.as_bytes(), MAX_DEPTH, &names).unwrap();
+            for name in ["iat", "exp", "nbf", "grants", "k0", "k5000", "zz"] {
+                assert_eq!(d.get(name), d.root().get(name), "{name}");
+            }
+            for name in ["a", "b"] {
+                assert_eq!(d.nested_get(name), d.get("grants").unwrap().get(name));
+            }
+            assert!(!d.top_is_recorded());
+        }
     }
 
     /// The root's table: equal hashes (a duplicate or a collision) hand over, other hashes in

@@ -487,6 +487,21 @@ mod tests {
     }
 
     #[test]
+    fn const_text_hash_is_the_key_hash() {
+        // Byte by byte at compile time, a word at a time (and from one word) at run time.
+        const GRANTS: u32 = text_hash("grants");
+        assert_eq!(GRANTS, JsonStr { raw: "grants" }.key_hash());
+        let text = "abcdefghijklmnopqrstuvwxyz0123456789";
+        for len in 0..=text.len() {
+            let raw = &text[..len];
+            assert_eq!(text_hash(raw), JsonStr { raw }.key_hash(), "{len}");
+            let mut h = KeyHasher::default();
+            h.write(raw.as_bytes());
+            assert_eq!(text_hash(raw), h.finish(), "{len}");
+        }
+    }
+
+    #[test]
     fn key_hash_ignores_escaping_and_chunking() {
         let a = JsonStr { raw: "exp" };
         let b = JsonStr { raw: r"\u0065xp" };
