@@ -85,6 +85,7 @@ pub(crate) enum Mac {
 pub(crate) const MAX_MAC_LEN: usize = 64;
 
 impl Mac {
+    #[inline(always)]
     pub(crate) fn new(alg: Algorithm, key: &[u8]) -> Self {
         // HMAC accepts keys of any length: `new_from_slice` cannot fail.
         #[allow(clippy::expect_used)]
@@ -220,6 +221,7 @@ impl Key {
 
     /// A key for a single token: without the state after [`SHARED_BLOCK`], which would cost
     /// as much to compute as it saves.
+    #[inline(always)]
     pub(crate) fn one_shot(alg: Algorithm, secret: &[u8]) -> Result<Self, EmptySecret> {
         if secret.is_empty() {
             return Err(EmptySecret);

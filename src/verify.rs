@@ -94,12 +94,14 @@ pub struct Verifier<'a, const K: usize = 1> {
 
 impl Verifier<'static> {
     /// A verifier for tokens signed with `key`, with no leeway and no optional check.
+    #[inline(always)]
     pub const fn new(key: Key) -> Self {
         Self::with_keys([key])
     }
 
     /// A verifier for HS256 tokens signed with `secret` (the raw bytes of the API key secret or
     /// auth token); an empty secret is refused. For one-shot use: keep a [`Key`] to verify many.
+    #[inline(always)]
     pub fn from_secret(secret: &[u8]) -> Result<Self, EmptySecret> {
         Ok(Self::new(Key::one_shot(Algorithm::HS256, secret)?))
     }
@@ -108,6 +110,7 @@ impl Verifier<'static> {
 impl<const K: usize> Verifier<'static, K> {
     /// A verifier accepting tokens signed with any of `keys` (during a key rotation: the new key
     /// first, as it is tried first).
+    #[inline(always)]
     pub const fn with_keys(keys: [Key; K]) -> Self {
         const { assert!(K > 0, "a verifier needs at least one key") };
         Verifier {
