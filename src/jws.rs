@@ -136,9 +136,9 @@ fn copy_prefix(out: &mut [u8; MAX_MAC_LEN], tag: &[u8]) -> usize {
 /// What goes inside a token: extra header fields and the claims.
 ///
 /// Implement it to sign a token type the crate does not model; every token family of the crate
-/// implements it the same way. Each method is called once per token written (and once more by
-/// [`Key::encoded_len`], or when `Key::sign` outgrows its stack buffer), so it must write the
-/// same thing every time.
+/// implements it the same way. Each method may be called more than once per token (by
+/// [`Key::encoded_len`], when `Key::sign` outgrows its stack buffer, or for a header longer than
+/// the 128 bytes minting first writes it into), so it must write the same thing every time.
 ///
 /// The JSON is yours: a key written twice (or an `alg` / `typ` header field) or nesting deeper
 /// than [`MAX_DEPTH`](crate::json::MAX_DEPTH) gives a token that [`Verifier`](crate::Verifier)
