@@ -62,8 +62,9 @@ pub(super) struct Tape {
     len: u8,
     /// `found[i]`: the value of the `i`-th asked-for name, if the object has it.
     found: [Option<Span>; MAX_WANTED],
-    /// Every member is in `members`.
-    all_recorded: bool,
+    /// Some member is not in `members`. (Every field of [`EMPTY`](Self::EMPTY) is zero, so a
+    /// fresh tape is written with stores of zero rather than copied from a constant.)
+    unrecorded: bool,
     /// Something did not fit (an offset beyond 65,535): the tape cannot answer.
     broken: bool,
     /// The last member's value end is not known yet: it goes in `members` and/or `found`.
@@ -76,7 +77,7 @@ impl Tape {
         members: [Member::EMPTY; TAPE_LEN],
         len: 0,
         found: [None; MAX_WANTED],
-        all_recorded: true,
+        unrecorded: false,
         broken: false,
         pending_member: false,
         pending_found: None,
@@ -96,7 +97,7 @@ impl Tape {
         }
         let recorded = usize::from(self.len) < TAPE_LEN;
         if !recorded {
-            self.all_recorded = false;
+            self.unrecorded = true;
             if wanted.is_none() {
                 return;
             }
@@ -134,7 +135,7 @@ impl Tape {
         // Between members nothing is pending, unless the tape broke (then nothing changes).
         debug_assert!(self.is_full() && (self.broken || !self.pending()));
         if !self.broken {
-            self.all_recorded = false;
+            self.unrecorded = true;
         }
     }
 
@@ -185,7 +186,7 @@ impl Tape {
                 None => None,
             });
         }
-        if !self.all_recorded {
+        if self.unrecorded {
             return None;
         }
         for m in self.members.get(..usize::from(self.len))? {
@@ -304,10 +305,10 @@ impl<'a> Document<'a> {
     }
 
     pub(super) fn top_is_recorded(&self) -> bool {
-        self.top.all_recorded && !self.top.broken
+        !self.top.unrecorded && !self.top.broken
     }
 
     pub(super) fn nested_is_recorded(&self) -> bool {
-        self.nested.is_some_and(|t| t.all_recorded && !t.broken)
+        self.nested.is_some_and(|t| !t.unrecorded && !t.broken)
     }
 }
