@@ -233,24 +233,27 @@ pub(crate) struct Document<'a> {
     text: &'a str,
     root: Value<'a>,
     top: Tape,
-    /// The nested object's tape, if that member exists and holds an object.
-    nested: Option<Tape>,
+    /// The nested object's tape, if that member exists and holds an object: kept as the index
+    /// [`nested_index`](Self::nested_index) hands out, so that each tape is copied once, from
+    /// the parser's into here (a tape is too large to be moved in registers).
+    nested: Option<ObjectIndex<'a>>,
     names: &'a DocumentNames<'a>,
 }
 
 impl<'a> Document<'a> {
+    #[inline(always)]
     pub(super) fn new(
         text: &'a str,
         root: Value<'a>,
-        top: Tape,
-        nested: Option<Tape>,
+        top: &Tape,
+        nested: Option<&Tape>,
         names: &'a DocumentNames<'a>,
     ) -> Self {
         Document {
             text,
             root,
-            top,
-            nested,
+            top: *top,
+            nested: nested.map(|tape| ObjectIndex { text, tape: *tape }),
             names,
         }
     }
@@ -279,17 +282,15 @@ impl<'a> Document<'a> {
     }
 
     /// The tape of the object held by the nested name given at parse time, if it is one.
+    #[inline(always)]
     pub(crate) fn nested_index(&self) -> Option<ObjectIndex<'a>> {
-        self.nested.map(|tape| ObjectIndex {
-            text: self.text,
-            tape,
-        })
+        self.nested
     }
 
     /// `root().get(nested)?.get(name)` for the nested name given at parse time, without walking
     /// the text when that object was recorded.
     pub(crate) fn nested_get(&self, name: &str) -> Option<Value<'a>> {
-        match self.nested.and_then(|tape| tape.get(self.text, name, None)) {
+        match self.nested.and_then(|index| index.get(name)) {
             Some(found) => found,
             None => self.get(self.names.nested())?.get(name),
         }
@@ -309,6 +310,7 @@ impl<'a> Document<'a> {
     }
 
     pub(super) fn nested_is_recorded(&self) -> bool {
-        self.nested.is_some_and(|t| !t.unrecorded && !t.broken)
+        self.nested
+            .is_some_and(|i| !i.tape.unrecorded && !i.tape.broken)
     }
 }

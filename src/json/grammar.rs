@@ -67,8 +67,8 @@ pub(crate) fn parse_document<'a>(
             run_text(text, max_depth, Some(&mut tapes))?
         }
     };
-    let inner = tapes.nested_seen.then_some(tapes.nested);
-    Ok(Document::new(text, root, tapes.top, inner, names))
+    let inner = tapes.nested_seen.then_some(&tapes.nested);
+    Ok(Document::new(text, root, &tapes.top, inner, names))
 }
 
 fn run<'a>(
