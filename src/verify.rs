@@ -3,7 +3,7 @@
 //! This module knows no token family: each family module adds its own accessors to [`Claims`].
 
 use crate::base64url::decode as decode_b64url;
-use crate::json::{DocumentNames, JsonStr, Kind, ObjectIndex, Value, parse, swar};
+use crate::json::{DocumentNames, JsonStr, Kind, ObjectIndex, Tapes, Value, parse, swar};
 use crate::jws::{Algorithm, KNOWN_HEADERS, Key, KnownHeader, MAX_MAC_LEN};
 use crate::{EmptySecret, Segment, TimeClaim, VerifyError};
 
@@ -521,7 +521,8 @@ impl<'s> Claims<'s> {
             None => (parse(header).map_err(VerifyError::HeaderJson)?, None),
         };
         // The cached claims come from member offsets recorded while validating (no rescan).
-        let doc = crate::json::parse_document(payload, crate::json::MAX_DEPTH, &PAYLOAD_NAMES)
+        let mut tapes = Tapes::new(&PAYLOAD_NAMES);
+        let doc = crate::json::parse_document(payload, crate::json::MAX_DEPTH, &mut tapes)
             .map_err(VerifyError::PayloadJson)?;
         let payload = doc.root();
         if header.kind() != Kind::Object {

@@ -27,7 +27,7 @@
 // tape against `Value::get`.
 #![cfg_attr(not(test), allow(dead_code))]
 
-use super::grammar::DocumentNames;
+use super::grammar::Tapes;
 use super::unescape::JsonStr;
 use super::value::Value;
 
@@ -227,35 +227,26 @@ impl<'a> ObjectIndex<'a> {
 }
 
 /// A validated document with the tape of its top-level object and of the object held by the
-/// top-level member named by [`parse_document`](super::grammar::parse_document).
-#[derive(Clone, Copy, Debug)]
-pub(crate) struct Document<'a> {
+/// top-level member named by [`parse_document`](super::grammar::parse_document), whose caller
+/// keeps the tapes.
+#[derive(Clone, Copy)]
+pub(crate) struct Document<'a, 't> {
     text: &'a str,
     root: Value<'a>,
-    top: Tape,
-    /// The nested object's tape, if that member exists and holds an object: kept as the index
-    /// [`nested_index`](Self::nested_index) hands out, so that each tape is copied once, from
-    /// the parser's into here (a tape is too large to be moved in registers).
-    nested: Option<ObjectIndex<'a>>,
-    names: &'a DocumentNames<'a>,
+    tapes: &'t Tapes<'a>,
 }
 
-impl<'a> Document<'a> {
-    #[inline(always)]
-    pub(super) fn new(
-        text: &'a str,
-        root: Value<'a>,
-        top: &Tape,
-        nested: Option<&Tape>,
-        names: &'a DocumentNames<'a>,
-    ) -> Self {
-        Document {
-            text,
-            root,
-            top: *top,
-            nested: nested.map(|tape| ObjectIndex { text, tape: *tape }),
-            names,
-        }
+impl core::fmt::Debug for Document<'_, '_> {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("Document")
+            .field("root", &self.root)
+            .finish_non_exhaustive()
+    }
+}
+
+impl<'a, 't> Document<'a, 't> {
+    pub(super) fn new(text: &'a str, root: Value<'a>, tapes: &'t Tapes<'a>) -> Self {
+        Document { text, root, tapes }
     }
 
     /// The whole document.
@@ -265,8 +256,8 @@ impl<'a> Document<'a> {
 
     /// `root().get(name)`, without walking the text when the top-level object was recorded.
     pub(crate) fn get(&self, name: &str) -> Option<Value<'a>> {
-        let wanted = self.names.wanted().iter().position(|w| *w == name);
-        match self.top.get(self.text, name, wanted) {
+        let wanted = self.tapes.names.wanted().iter().position(|w| *w == name);
+        match self.tapes.top.get(self.text, name, wanted) {
             Some(found) => found,
             None => self.root.get(name),
         }
@@ -274,8 +265,8 @@ impl<'a> Document<'a> {
 
     /// [`get`](Self::get) of the `i`-th name asked for at parse time.
     pub(crate) fn get_wanted(&self, i: usize) -> Option<Value<'a>> {
-        let name = self.names.wanted().get(i)?;
-        match self.top.get(self.text, name, Some(i)) {
+        let name = self.tapes.names.wanted().get(i)?;
+        match self.tapes.top.get(self.text, name, Some(i)) {
             Some(found) => found,
             None => self.root.get(name),
         }
@@ -284,33 +275,37 @@ impl<'a> Document<'a> {
     /// The tape of the object held by the nested name given at parse time, if it is one.
     #[inline(always)]
     pub(crate) fn nested_index(&self) -> Option<ObjectIndex<'a>> {
-        self.nested
+        let tapes = self.tapes;
+        tapes.nested_seen.then_some(ObjectIndex {
+            text: self.text,
+            tape: tapes.nested,
+        })
     }
 
     /// `root().get(nested)?.get(name)` for the nested name given at parse time, without walking
     /// the text when that object was recorded.
     pub(crate) fn nested_get(&self, name: &str) -> Option<Value<'a>> {
-        match self.nested.and_then(|index| index.get(name)) {
+        match self.nested_index().and_then(|index| index.get(name)) {
             Some(found) => found,
-            None => self.get(self.names.nested())?.get(name),
+            None => self.get(self.tapes.names.nested())?.get(name),
         }
     }
 }
 
 #[cfg(test)]
-impl<'a> Document<'a> {
+impl<'a> Document<'a, '_> {
     /// What the top-level tape answers for `name` (`None`: it does not know).
     pub(super) fn tape_answer(&self, name: &str) -> Option<Option<Value<'a>>> {
-        let wanted = self.names.wanted().iter().position(|w| *w == name);
-        self.top.get(self.text, name, wanted)
+        let wanted = self.tapes.names.wanted().iter().position(|w| *w == name);
+        self.tapes.top.get(self.text, name, wanted)
     }
 
     pub(super) fn top_is_recorded(&self) -> bool {
-        !self.top.unrecorded && !self.top.broken
+        !self.tapes.top.unrecorded && !self.tapes.top.broken
     }
 
     pub(super) fn nested_is_recorded(&self) -> bool {
-        self.nested
-            .is_some_and(|i| !i.tape.unrecorded && !i.tape.broken)
+        let nested = &self.tapes.nested;
+        self.tapes.nested_seen && !nested.unrecorded && !nested.broken
     }
 }
