@@ -478,8 +478,9 @@ pub struct Claims<'s> {
     nbf: Option<Value<'s>>,
     iat: Option<Value<'s>>,
     grants: Option<Value<'s>>,
-    /// Where the members of `grants` are, recorded in the same pass.
-    grants_index: Option<ObjectIndex<'s>>,
+    /// Where the members of `grants` are, recorded in the same pass ([`ObjectIndex::UNKNOWN`]
+    /// when it was not).
+    grants_index: ObjectIndex<'s>,
 }
 
 /// The payload members [`Claims`] keeps at hand, in its field order.
@@ -561,7 +562,7 @@ impl<'s> Claims<'s> {
             nbf: None,
             iat: None,
             grants: None,
-            grants_index: None,
+            grants_index: ObjectIndex::UNKNOWN,
         };
         for (name, value) in payload.members() {
             let slot = match name.raw() {
@@ -633,7 +634,7 @@ impl<'s> Claims<'s> {
 
     /// One grant by key (a grant type's `KEY`, or one the crate does not know).
     pub fn grant(&self, key: &str) -> Option<Value<'s>> {
-        match self.grants_index.as_ref().and_then(|index| index.get(key)) {
+        match self.grants_index.get(key) {
             Some(found) => found,
             None => self.grants()?.get(key),
         }

@@ -120,6 +120,11 @@ impl Tape {
         }
     }
 
+    /// Make every lookup take the lazy path, as for a tape that broke.
+    pub(super) fn answer_nothing(&mut self) {
+        self.broken = true;
+    }
+
     /// Whether the tape has no room left, so that members not asked for are only noted by
     /// [`beyond`](Self::beyond).
     #[inline(always)]
@@ -220,6 +225,15 @@ impl core::fmt::Debug for ObjectIndex<'_> {
 }
 
 impl<'a> ObjectIndex<'a> {
+    /// An index that answers nothing: every lookup walks the object.
+    pub(crate) const UNKNOWN: ObjectIndex<'static> = ObjectIndex {
+        text: "",
+        tape: Tape {
+            broken: true,
+            ..Tape::EMPTY
+        },
+    };
+
     /// `Some(result of Value::get)` when the tape knows it, `None` to walk the object.
     pub(crate) fn get(&self, name: &str) -> Option<Option<Value<'a>>> {
         self.tape.get(self.text, name, None)
@@ -272,20 +286,21 @@ impl<'a, 't> Document<'a, 't> {
         }
     }
 
-    /// The tape of the object held by the nested name given at parse time, if it is one.
+    /// The tape of the object held by the nested name given at parse time; one that answers
+    /// nothing when there is no such object. Not an `Option`: the tape is copied straight into
+    /// the caller's value, with no second copy to wrap it.
     #[inline(always)]
-    pub(crate) fn nested_index(&self) -> Option<ObjectIndex<'a>> {
-        let tapes = self.tapes;
-        tapes.nested_seen.then_some(ObjectIndex {
+    pub(crate) fn nested_index(&self) -> ObjectIndex<'a> {
+        ObjectIndex {
             text: self.text,
-            tape: tapes.nested,
-        })
+            tape: self.tapes.nested,
+        }
     }
 
     /// `root().get(nested)?.get(name)` for the nested name given at parse time, without walking
     /// the text when that object was recorded.
     pub(crate) fn nested_get(&self, name: &str) -> Option<Value<'a>> {
-        match self.nested_index().and_then(|index| index.get(name)) {
+        match self.nested_index().get(name) {
             Some(found) => found,
             None => self.get(self.tapes.names.nested())?.get(name),
         }

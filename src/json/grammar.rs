@@ -67,6 +67,10 @@ pub(crate) fn parse_document<'a, 't>(
             run_text(text, max_depth, Some(&mut *tapes))?
         }
     };
+    // No nested object: its tape answers nothing (it recorded nothing, not an empty object).
+    if !tapes.nested_seen {
+        tapes.nested.answer_nothing();
+    }
     Ok(Document::new(text, root, tapes))
 }
 
