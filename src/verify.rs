@@ -196,8 +196,25 @@ impl<'a, const K: usize> Verifier<'a, K> {
             .iter()
             .find(|key| key.verifies(parts.signing_input, signature))
             .ok_or(VerifyError::BadSignature)?;
-        let claims = Claims::parse(header, payload)?;
-        let expected = key.algorithm().name();
+        let result = Claims::parse(header, payload);
+        // Checked where `parse` wrote them, which is where they are returned: a `Claims` (with
+        // its tape) is too large to be moved without a `memcpy` call, and each `let` or `?`
+        // on the way out could cost one.
+        if let Ok(claims) = &result {
+            self.check_claims(claims, key.algorithm(), now)?;
+        }
+        result
+    }
+
+    /// Steps 3 (the algorithm) to 6 of the checks, on claims whose signature matched a key of
+    /// `algorithm`.
+    fn check_claims(
+        &self,
+        claims: &Claims<'_>,
+        algorithm: Algorithm,
+        now: u64,
+    ) -> Result<(), VerifyError> {
+        let expected = algorithm.name();
         let alg_ok = match claims.known_alg {
             // A known header's `alg`, checked by the tests: no walk of its text.
             Some(alg) => alg == expected,
@@ -220,8 +237,7 @@ impl<'a, const K: usize> Verifier<'a, K> {
         if nbf.is_some_and(|nbf| u128::from(nbf) > u128::from(now) + u128::from(self.leeway)) {
             return Err(VerifyError::NotYetValid);
         }
-        self.check_options(&claims)?;
-        Ok(claims)
+        self.check_options(claims)
     }
 
     fn check_options(&self, claims: &Claims<'_>) -> Result<(), VerifyError> {
