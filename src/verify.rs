@@ -3,7 +3,7 @@
 //! This module knows no token family: each family module adds its own accessors to [`Claims`].
 
 use crate::base64url::decode as decode_b64url;
-use crate::json::{DocumentNames, JsonStr, Kind, ObjectIndex, Value, parse, swar};
+use crate::json::{DocumentNames, JsonStr, Kind, ObjectIndex, Tapes, Value, parse, swar};
 use crate::jws::{Algorithm, KNOWN_HEADERS, Key, KnownHeader, MAX_MAC_LEN};
 use crate::{EmptySecret, Segment, TimeClaim, VerifyError};
 
@@ -199,8 +199,25 @@ impl<'a, const K: usize> Verifier<'a, K> {
             .iter()
             .find(|key| key.verifies(parts.signing_input, signature))
             .ok_or(VerifyError::BadSignature)?;
-        let claims = Claims::parse(header, parts.known, payload)?;
-        let expected = key.algorithm().name();
+        let result = Claims::parse(header, parts.known, payload);
+        // Checked where `parse` wrote them, which is where they are returned: a `Claims` (with
+        // its tape) is too large to be moved without a `memcpy` call, and each `let` or `?`
+        // on the way out could cost one.
+        if let Ok(claims) = &result {
+            self.check_claims(claims, key.algorithm(), now)?;
+        }
+        result
+    }
+
+    /// Steps 3 (the algorithm) to 6 of the checks, on claims whose signature matched a key of
+    /// `algorithm`.
+    fn check_claims(
+        &self,
+        claims: &Claims<'_>,
+        algorithm: Algorithm,
+        now: u64,
+    ) -> Result<(), VerifyError> {
+        let expected = algorithm.name();
         let alg_ok = match claims.known_alg {
             // A known header's `alg`, checked by the tests: no walk of its text.
             Some(alg) => alg == expected,
@@ -223,8 +240,7 @@ impl<'a, const K: usize> Verifier<'a, K> {
         if nbf.is_some_and(|nbf| u128::from(nbf) > u128::from(now) + u128::from(self.leeway)) {
             return Err(VerifyError::NotYetValid);
         }
-        self.check_options(&claims)?;
-        Ok(claims)
+        self.check_options(claims)
     }
 
     fn check_options(&self, claims: &Claims<'_>) -> Result<(), VerifyError> {
@@ -481,8 +497,9 @@ pub struct Claims<'s> {
     nbf: Option<Value<'s>>,
     iat: Option<Value<'s>>,
     grants: Option<Value<'s>>,
-    /// Where the members of `grants` are, recorded in the same pass.
-    grants_index: Option<ObjectIndex<'s>>,
+    /// Where the members of `grants` are, recorded in the same pass ([`ObjectIndex::UNKNOWN`]
+    /// when it was not).
+    grants_index: ObjectIndex<'s>,
 }
 
 /// The payload members [`Claims`] keeps at hand, in its field order.
@@ -530,7 +547,8 @@ impl<'s> Claims<'s> {
             None => (parse(header).map_err(VerifyError::HeaderJson)?, None),
         };
         // The cached claims come from member offsets recorded while validating (no rescan).
-        let doc = crate::json::parse_document(payload, crate::json::MAX_DEPTH, &PAYLOAD_NAMES)
+        let mut tapes = Tapes::new(&PAYLOAD_NAMES);
+        let doc = crate::json::parse_document(payload, crate::json::MAX_DEPTH, &mut tapes)
             .map_err(VerifyError::PayloadJson)?;
         let payload = doc.root();
         let checked_header = known_alg.is_some();
@@ -573,7 +591,7 @@ impl<'s> Claims<'s> {
             nbf: None,
             iat: None,
             grants: None,
-            grants_index: None,
+            grants_index: ObjectIndex::UNKNOWN,
         };
         for (name, value) in payload.members() {
             let slot = match name.raw() {
@@ -645,7 +663,7 @@ impl<'s> Claims<'s> {
 
     /// One grant by key (a grant type's `KEY`, or one the crate does not know).
     pub fn grant(&self, key: &str) -> Option<Value<'s>> {
-        match self.grants_index.as_ref().and_then(|index| index.get(key)) {
+        match self.grants_index.get(key) {
             Some(found) => found,
             None => self.grants()?.get(key),
         }

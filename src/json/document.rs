@@ -27,7 +27,7 @@
 // tape against `Value::get`.
 #![cfg_attr(not(test), allow(dead_code))]
 
-use super::grammar::DocumentNames;
+use super::grammar::Tapes;
 use super::unescape::JsonStr;
 use super::value::Value;
 
@@ -62,8 +62,9 @@ pub(super) struct Tape {
     len: u8,
     /// `found[i]`: the value of the `i`-th asked-for name, if the object has it.
     found: [Option<Span>; MAX_WANTED],
-    /// Every member is in `members`.
-    all_recorded: bool,
+    /// Some member is not in `members`. (Every field of [`EMPTY`](Self::EMPTY) is zero, so a
+    /// fresh tape is written with stores of zero rather than copied from a constant.)
+    unrecorded: bool,
     /// Something did not fit (an offset beyond 65,535): the tape cannot answer.
     broken: bool,
     /// The last member's value end is not known yet: it goes in `members` and/or `found`.
@@ -76,7 +77,7 @@ impl Tape {
         members: [Member::EMPTY; TAPE_LEN],
         len: 0,
         found: [None; MAX_WANTED],
-        all_recorded: true,
+        unrecorded: false,
         broken: false,
         pending_member: false,
         pending_found: None,
@@ -96,7 +97,7 @@ impl Tape {
         }
         let recorded = usize::from(self.len) < TAPE_LEN;
         if !recorded {
-            self.all_recorded = false;
+            self.unrecorded = true;
             if wanted.is_none() {
                 return;
             }
@@ -119,6 +120,11 @@ impl Tape {
         }
     }
 
+    /// Make every lookup take the lazy path, as for a tape that broke.
+    pub(super) fn answer_nothing(&mut self) {
+        self.broken = true;
+    }
+
     /// Whether the tape has no room left, so that members not asked for are only noted by
     /// [`beyond`](Self::beyond).
     #[inline(always)]
@@ -134,7 +140,7 @@ impl Tape {
         // Between members nothing is pending, unless the tape broke (then nothing changes).
         debug_assert!(self.is_full() && (self.broken || !self.pending()));
         if !self.broken {
-            self.all_recorded = false;
+            self.unrecorded = true;
         }
     }
 
@@ -185,7 +191,7 @@ impl Tape {
                 None => None,
             });
         }
-        if !self.all_recorded {
+        if self.unrecorded {
             return None;
         }
         for m in self.members.get(..usize::from(self.len))? {
@@ -219,6 +225,15 @@ impl core::fmt::Debug for ObjectIndex<'_> {
 }
 
 impl<'a> ObjectIndex<'a> {
+    /// An index that answers nothing: every lookup walks the object.
+    pub(crate) const UNKNOWN: ObjectIndex<'static> = ObjectIndex {
+        text: "",
+        tape: Tape {
+            broken: true,
+            ..Tape::EMPTY
+        },
+    };
+
     /// `Some(result of Value::get)` when the tape knows it, `None` to walk the object.
     pub(crate) fn get(&self, name: &str) -> Option<Option<Value<'a>>> {
         self.tape.get(self.text, name, None)
@@ -226,32 +241,26 @@ impl<'a> ObjectIndex<'a> {
 }
 
 /// A validated document with the tape of its top-level object and of the object held by the
-/// top-level member named by [`parse_document`](super::grammar::parse_document).
-#[derive(Clone, Copy, Debug)]
-pub(crate) struct Document<'a> {
+/// top-level member named by [`parse_document`](super::grammar::parse_document), whose caller
+/// keeps the tapes.
+#[derive(Clone, Copy)]
+pub(crate) struct Document<'a, 't> {
     text: &'a str,
     root: Value<'a>,
-    top: Tape,
-    /// The nested object's tape, if that member exists and holds an object.
-    nested: Option<Tape>,
-    names: &'a DocumentNames<'a>,
+    tapes: &'t Tapes<'a>,
 }
 
-impl<'a> Document<'a> {
-    pub(super) fn new(
-        text: &'a str,
-        root: Value<'a>,
-        top: Tape,
-        nested: Option<Tape>,
-        names: &'a DocumentNames<'a>,
-    ) -> Self {
-        Document {
-            text,
-            root,
-            top,
-            nested,
-            names,
-        }
+impl core::fmt::Debug for Document<'_, '_> {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("Document")
+            .field("root", &self.root)
+            .finish_non_exhaustive()
+    }
+}
+
+impl<'a, 't> Document<'a, 't> {
+    pub(super) fn new(text: &'a str, root: Value<'a>, tapes: &'t Tapes<'a>) -> Self {
+        Document { text, root, tapes }
     }
 
     /// The whole document.
@@ -261,8 +270,8 @@ impl<'a> Document<'a> {
 
     /// `root().get(name)`, without walking the text when the top-level object was recorded.
     pub(crate) fn get(&self, name: &str) -> Option<Value<'a>> {
-        let wanted = self.names.wanted().iter().position(|w| *w == name);
-        match self.top.get(self.text, name, wanted) {
+        let wanted = self.tapes.names.wanted().iter().position(|w| *w == name);
+        match self.tapes.top.get(self.text, name, wanted) {
             Some(found) => found,
             None => self.root.get(name),
         }
@@ -270,44 +279,48 @@ impl<'a> Document<'a> {
 
     /// [`get`](Self::get) of the `i`-th name asked for at parse time.
     pub(crate) fn get_wanted(&self, i: usize) -> Option<Value<'a>> {
-        let name = self.names.wanted().get(i)?;
-        match self.top.get(self.text, name, Some(i)) {
+        let name = self.tapes.names.wanted().get(i)?;
+        match self.tapes.top.get(self.text, name, Some(i)) {
             Some(found) => found,
             None => self.root.get(name),
         }
     }
 
-    /// The tape of the object held by the nested name given at parse time, if it is one.
-    pub(crate) fn nested_index(&self) -> Option<ObjectIndex<'a>> {
-        self.nested.map(|tape| ObjectIndex {
+    /// The tape of the object held by the nested name given at parse time; one that answers
+    /// nothing when there is no such object. Not an `Option`: the tape is copied straight into
+    /// the caller's value, with no second copy to wrap it.
+    #[inline(always)]
+    pub(crate) fn nested_index(&self) -> ObjectIndex<'a> {
+        ObjectIndex {
             text: self.text,
-            tape,
-        })
+            tape: self.tapes.nested,
+        }
     }
 
     /// `root().get(nested)?.get(name)` for the nested name given at parse time, without walking
     /// the text when that object was recorded.
     pub(crate) fn nested_get(&self, name: &str) -> Option<Value<'a>> {
-        match self.nested.and_then(|tape| tape.get(self.text, name, None)) {
+        match self.nested_index().get(name) {
             Some(found) => found,
-            None => self.get(self.names.nested())?.get(name),
+            None => self.get(self.tapes.names.nested())?.get(name),
         }
     }
 }
 
 #[cfg(test)]
-impl<'a> Document<'a> {
+impl<'a> Document<'a, '_> {
     /// What the top-level tape answers for `name` (`None`: it does not know).
     pub(super) fn tape_answer(&self, name: &str) -> Option<Option<Value<'a>>> {
-        let wanted = self.names.wanted().iter().position(|w| *w == name);
-        self.top.get(self.text, name, wanted)
+        let wanted = self.tapes.names.wanted().iter().position(|w| *w == name);
+        self.tapes.top.get(self.text, name, wanted)
     }
 
     pub(super) fn top_is_recorded(&self) -> bool {
-        self.top.all_recorded && !self.top.broken
+        !self.tapes.top.unrecorded && !self.tapes.top.broken
     }
 
     pub(super) fn nested_is_recorded(&self) -> bool {
-        self.nested.is_some_and(|t| t.all_recorded && !t.broken)
+        let nested = &self.tapes.nested;
+        self.tapes.nested_seen && !nested.unrecorded && !nested.broken
     }
 }

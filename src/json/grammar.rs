@@ -50,25 +50,28 @@ pub(crate) fn parse_nested(input: &[u8], max_depth: usize) -> Result<Value<'_>, 
 /// [`parse_nested`] that also records where the members of the top-level object (all of them
 /// if it has few, else the first ones and those named in `names`) and of its member named
 /// by `names` as nested (when that holds an object) are: see [`Document`].
-pub(crate) fn parse_document<'a>(
+pub(crate) fn parse_document<'a, 't>(
     input: &'a [u8],
     max_depth: usize,
-    names: &'a DocumentNames<'a>,
-) -> Result<Document<'a>, JsonError> {
-    let mut tapes = Tapes::new(names);
+    tapes: &'t mut Tapes<'a>,
+) -> Result<Document<'a, 't>, JsonError> {
+    *tapes = Tapes::new_like(tapes);
     let text = core::str::from_utf8(input)
         .map_err(|e| JsonError::new(Rule::InvalidUtf8, e.valid_up_to()))?;
-    let (text, root) = match validate_compact(text, max_depth, &mut tapes) {
+    let (text, root) = match validate_compact(text, max_depth, tapes) {
         Some(end) => (text, Value::trusted(text.get(..end).unwrap_or_default())),
         None => {
             // Not the common shape (or not valid): the complete validator decides, from clean
             // tapes.
-            tapes = Tapes::new(names);
-            run_text(text, max_depth, Some(&mut tapes))?
+            *tapes = Tapes::new_like(tapes);
+            run_text(text, max_depth, Some(&mut *tapes))?
         }
     };
-    let inner = tapes.nested_seen.then_some(tapes.nested);
-    Ok(Document::new(text, root, tapes.top, inner, names))
+    // No nested object: its tape answers nothing (it recorded nothing, not an empty object).
+    if !tapes.nested_seen {
+        tapes.nested.answer_nothing();
+    }
+    Ok(Document::new(text, root, tapes))
 }
 
 fn run<'a>(
@@ -153,18 +156,21 @@ impl NameHashes {
     }
 }
 
-/// The two tapes being recorded.
-struct Tapes<'n> {
-    names: &'n DocumentNames<'n>,
-    top: Tape,
-    nested: Tape,
+/// The two tapes being recorded: the caller of [`parse_document`] provides them, and the
+/// [`Document`] borrows them, so that no tape (156 bytes) is copied on the way.
+pub(crate) struct Tapes<'n> {
+    pub(super) names: &'n DocumentNames<'n>,
+    pub(super) top: Tape,
+    pub(super) nested: Tape,
     /// The top-level member being read is the one named `names.nested_name`.
     in_nested_member: bool,
-    nested_seen: bool,
+    /// The nested member exists and holds an object: `nested` is its tape.
+    pub(super) nested_seen: bool,
 }
 
 impl<'n> Tapes<'n> {
-    fn new(names: &'n DocumentNames<'n>) -> Self {
+    /// Tapes looking for `names`, with nothing recorded.
+    pub(crate) fn new(names: &'n DocumentNames<'n>) -> Self {
         Tapes {
             names,
             top: Tape::EMPTY,
@@ -795,6 +801,7 @@ fn compact_member<R: RootNames>(
 
 /// One member for [`RootTable::scalars`] at `pos`: the name's hash and the index after the
 /// member's comma, or `None` when it has another shape (which may well be valid).
+#[cfg_attr(not(target_pointer_width = "64"), allow(dead_code))]
 #[inline(always)]
 fn root_scalar(b: &[u8], pos: usize) -> Option<(u32, usize)> {
     // The whole member when its name and a string value take up to seven bytes each (at most
@@ -1401,7 +1408,8 @@ mod tests {
         ] {
             let text = std::format!("{}{extra}", &many[..many.len() - 1]);
             assert!(!both(&text), "{text}");
-            let e = parse_document(text.as_bytes(), MAX_DEPTH, &names).unwrap_err();
+            let e =
+                parse_document(text.as_bytes(), MAX_DEPTH, &mut Tapes::new(&names)).unwrap_err();
             assert_eq!(Some(e), parse(text.as_bytes()).err());
             assert_eq!(e.rule(), rule);
         }
@@ -1480,7 +1488,8 @@ mod tests {
         }
         doc.push_str("\"end\":0}");
         assert_eq!(both(&doc), cfg!(target_pointer_width = "64"));
-        let doc_tapes = parse_document(doc.as_bytes(), MAX_DEPTH, &names).unwrap();
+        let mut tapes = Tapes::new(&names);
+        let doc_tapes = parse_document(doc.as_bytes(), MAX_DEPTH, &mut tapes).unwrap();
         for name in ["exp", "nbf", "grants", "iat", "t39", "abcdefg", ""] {
             assert_eq!(doc_tapes.get(name), doc_tapes.root().get(name), "{name}");
         }
@@ -1488,12 +1497,13 @@ mod tests {
         for member in escaped {
             let text = std::format!("{head}{member},{}", &doc[head.len()..]);
             assert!(!both(&text), "{text}");
-            assert!(parse_document(text.as_bytes(), MAX_DEPTH, &names).is_ok());
+            assert!(parse_document(text.as_bytes(), MAX_DEPTH, &mut Tapes::new(&names)).is_ok());
         }
         for fault in faults {
             let text = std::format!("{head}{fault},{}", &doc[head.len()..]);
             assert!(!both(&text), "{text}");
-            let e = parse_document(text.as_bytes(), MAX_DEPTH, &names).unwrap_err();
+            let e =
+                parse_document(text.as_bytes(), MAX_DEPTH, &mut Tapes::new(&names)).unwrap_err();
             assert_eq!(Some(e), parse(text.as_bytes()).err(), "{text}");
         }
         // Cut anywhere: refused, or agreed on.
@@ -1547,7 +1557,8 @@ mod tests {
                 i += 1;
             }
             doc.push_str(&std::format!(r#""exp":7,"grants":{grants},"nbf":3}}"#));
-            let d = parse_document(doc.as_bytes(), MAX_DEPTH, &names).unwrap();
+            let mut tapes = Tapes::new(&names);
+            let d = parse_document(doc.as_bytes(), MAX_DEPTH, &mut tapes).unwrap();
             for name in ["iat", "exp", "nbf", "grants", "k0", "k5000", "zz"] {
                 assert_eq!(d.get(name), d.root().get(name), "{name}");
             }
@@ -1636,7 +1647,8 @@ mod tests {
     fn document_records_two_objects() {
         let text = br#" {"iss":"SK1","\u0065xp":5,"grants":{"identity":"a\"b","video":{"room":"r"}},"n":[1,{"x":2}]} "#;
         let names = DocumentNames::new(&["exp"], "grants");
-        let doc = parse_document(text, MAX_DEPTH, &names).unwrap();
+        let mut tapes = Tapes::new(&names);
+        let doc = parse_document(text, MAX_DEPTH, &mut tapes).unwrap();
         let root = doc.root();
         for name in ["iss", "exp", "grants", "n", "video", "x", "nope"] {
             assert_eq!(doc.get(name), root.get(name), "{name}");
@@ -1658,7 +1670,8 @@ mod tests {
             br#""grants""#,
         ] {
             let names = DocumentNames::new(&["grants"], "grants");
-            let doc = parse_document(text, MAX_DEPTH, &names).unwrap();
+            let mut tapes = Tapes::new(&names);
+            let doc = parse_document(text, MAX_DEPTH, &mut tapes).unwrap();
             assert_eq!(doc.get("grants"), doc.root().get("grants"));
             assert_eq!(doc.nested_get("x"), None);
         }
@@ -1673,7 +1686,8 @@ mod tests {
         many.push('}');
         let wanted = ["t30", "grants", "absent"];
         let names = DocumentNames::new(&wanted, "grants");
-        let doc = parse_document(many.as_bytes(), MAX_DEPTH, &names).unwrap();
+        let mut tapes = Tapes::new(&names);
+        let doc = parse_document(many.as_bytes(), MAX_DEPTH, &mut tapes).unwrap();
         assert!(!doc.top_is_recorded() && !doc.nested_is_recorded());
         assert_eq!(doc.get("t39").unwrap().raw(), "39");
         // Asked-for names come from the tape, including the absent one.

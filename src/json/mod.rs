@@ -33,7 +33,7 @@ mod write;
 pub(crate) use document::ObjectIndex;
 pub use error::{JsonError, Rule};
 pub(crate) use grammar::parse_nested;
-pub(crate) use grammar::{DocumentNames, parse_document};
+pub(crate) use grammar::{DocumentNames, Tapes, parse_document};
 pub use grammar::{MAX_DEPTH, parse};
 pub use unescape::{Chars, JsonStr};
 pub use value::{Elements, Kind, Members, Value};
