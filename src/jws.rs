@@ -12,11 +12,12 @@ use core::fmt;
 use core::str::FromStr;
 
 use hmac::{Hmac, KeyInit, Mac as _};
-use sha2::{Sha256, Sha384, Sha512};
+use sha2::{Sha384, Sha512};
 
 #[cfg(target_pointer_width = "64")]
 use crate::base64url::encode;
 use crate::base64url::{encode_in_place, encode_secret, encoded_len as b64_len};
+use crate::hs256::{BLOCK, Hs256, State, constant_time_eq};
 use crate::json::JsonWriter;
 use crate::{EmptySecret, MAX_TOKEN_LEN, MintError};
 
@@ -76,7 +77,7 @@ impl fmt::Display for Algorithm {
 /// A keyed HMAC of any of the three algorithms.
 #[derive(Clone)]
 pub(crate) enum Mac {
-    S256(Hmac<Sha256>),
+    S256(Hs256),
     S384(Hmac<Sha384>),
     S512(Hmac<Sha512>),
 }
@@ -90,36 +91,34 @@ impl Mac {
         // HMAC accepts keys of any length: `new_from_slice` cannot fail.
         #[allow(clippy::expect_used)]
         match alg {
-            Algorithm::HS256 => Mac::S256(Hmac::new_from_slice(key).expect("any key length")),
+            Algorithm::HS256 => Mac::S256(Hs256::new(key)),
             Algorithm::HS384 => Mac::S384(Hmac::new_from_slice(key).expect("any key length")),
             Algorithm::HS512 => Mac::S512(Hmac::new_from_slice(key).expect("any key length")),
         }
     }
 
-    pub(crate) fn update(&mut self, data: &[u8]) {
-        match self {
-            Mac::S256(m) => m.update(data),
-            Mac::S384(m) => m.update(data),
-            Mac::S512(m) => m.update(data),
-        }
-    }
-
-    /// Compare with `tag` in constant time (a tag of the wrong length never matches).
-    pub(crate) fn verify(self, tag: &[u8]) -> bool {
-        match self {
-            Mac::S256(m) => m.verify_slice(tag).is_ok(),
-            Mac::S384(m) => m.verify_slice(tag).is_ok(),
-            Mac::S512(m) => m.verify_slice(tag).is_ok(),
-        }
-    }
-
-    /// The MAC, in the first `alg.mac_len()` bytes of the result.
-    pub(crate) fn finish(self) -> ([u8; MAX_MAC_LEN], usize) {
+    /// The MAC of `input`, in the first `alg.mac_len()` bytes of the result. HS256 resumes its
+    /// inner hash from `inner` when given (the state after bytes that came before `input`).
+    #[inline]
+    fn tag(&self, inner: Option<State>, input: &[u8]) -> ([u8; MAX_MAC_LEN], usize) {
         let mut out = [0u8; MAX_MAC_LEN];
         let len = match self {
-            Mac::S256(m) => copy_prefix(&mut out, &m.finalize().into_bytes()),
-            Mac::S384(m) => copy_prefix(&mut out, &m.finalize().into_bytes()),
-            Mac::S512(m) => copy_prefix(&mut out, &m.finalize().into_bytes()),
+            Mac::S256(key) => {
+                let mut state = inner.unwrap_or_else(|| key.start());
+                let (blocks, rest) = input.as_chunks::<BLOCK>();
+                state.take(blocks);
+                copy_prefix(&mut out, &key.finish(state, rest))
+            }
+            Mac::S384(mac) => {
+                let mut mac = mac.clone();
+                mac.update(input);
+                copy_prefix(&mut out, &mac.finalize().into_bytes())
+            }
+            Mac::S512(mac) => {
+                let mut mac = mac.clone();
+                mac.update(input);
+                copy_prefix(&mut out, &mac.finalize().into_bytes())
+            }
         };
         (out, len)
     }
@@ -187,9 +186,9 @@ pub trait Payload {
 pub struct Key {
     alg: Algorithm,
     mac: Mac,
-    /// For HS256: `mac` after [`SHARED_BLOCK`], which starts the signing input of every token
-    /// with that header, so that signing or checking one hashes a block less.
-    shared_block: Option<Hmac<Sha256>>,
+    /// For HS256: the inner hash after [`SHARED_BLOCK`], which starts the signing input of
+    /// every token with that header, so that signing or checking one hashes a block less.
+    shared_block: Option<State>,
 }
 
 /// The first block (64 bytes) of the signing input of every token whose header is the longest
@@ -212,9 +211,9 @@ impl Key {
     pub fn new(alg: Algorithm, secret: &[u8]) -> Result<Self, EmptySecret> {
         let mut key = Self::one_shot(alg, secret)?;
         if let Mac::S256(mac) = &key.mac {
-            let mut mac = mac.clone();
-            mac.update(SHARED_BLOCK);
-            key.shared_block = Some(mac);
+            let mut state = mac.start();
+            state.take(&[*SHARED_BLOCK]);
+            key.shared_block = Some(state);
         }
         Ok(key)
     }
@@ -243,42 +242,20 @@ impl Key {
         self.alg
     }
 
-    /// The precomputed state after [`SHARED_BLOCK`] and the rest of `input`, when `input`
-    /// starts with that block.
-    fn shared<'i>(&self, input: &'i [u8]) -> Option<(&Hmac<Sha256>, &'i [u8])> {
-        Some((
-            self.shared_block.as_ref()?,
-            input.strip_prefix(SHARED_BLOCK)?,
-        ))
-    }
-
-    /// The MAC of `input`, in the first `algorithm().mac_len()` bytes.
+    /// The MAC of `input`, in the first `algorithm().mac_len()` bytes. An input that starts
+    /// with [`SHARED_BLOCK`] is hashed from the state after it, when the key keeps one.
     pub(crate) fn tag(&self, input: &[u8]) -> ([u8; MAX_MAC_LEN], usize) {
-        let mac = match self.shared(input) {
-            Some((state, rest)) => {
-                let mut mac = state.clone();
-                mac.update(rest);
-                Mac::S256(mac)
-            }
-            None => {
-                let mut mac = self.mac.clone();
-                mac.update(input);
-                mac
-            }
-        };
-        mac.finish()
+        match (self.shared_block, input.strip_prefix(SHARED_BLOCK)) {
+            (Some(state), Some(rest)) => self.mac.tag(Some(state), rest),
+            _ => self.mac.tag(None, input),
+        }
     }
 
-    /// Whether `tag` is the MAC of `input` (compared in constant time).
+    /// Whether `tag` is the MAC of `input` (compared in constant time; a tag of another length
+    /// never matches).
     pub(crate) fn verifies(&self, input: &[u8], tag: &[u8]) -> bool {
-        if let Some((state, rest)) = self.shared(input) {
-            let mut mac = state.clone();
-            mac.update(rest);
-            return mac.verify_slice(tag).is_ok();
-        }
-        let mut mac = self.mac.clone();
-        mac.update(input);
-        mac.verify(tag)
+        let (mac, len) = self.tag(input);
+        mac.get(..len).is_some_and(|mac| constant_time_eq(mac, tag))
     }
 
     fn header_json(alg: Algorithm, claims: &dyn Payload, w: &mut JsonWriter<'_>) {
@@ -433,11 +410,7 @@ impl SigningKey<'_> {
     /// The MAC of `input`.
     fn mac(self, input: &[u8]) -> ([u8; MAX_MAC_LEN], usize) {
         match self {
-            SigningKey::Raw(alg, secret) => {
-                let mut mac = Mac::new(alg, secret);
-                mac.update(input);
-                mac.finish()
-            }
+            SigningKey::Raw(alg, secret) => Mac::new(alg, secret).tag(None, input),
             SigningKey::Borrowed(key) => key.tag(input),
         }
     }
@@ -797,9 +770,8 @@ mod tests {
             Key::payload_json(&Big(n), &mut w);
             let decoded = Base64UrlUnpadded::decode_vec(payload).unwrap();
             assert_eq!(decoded, w.finish().unwrap().as_bytes());
-            let mut mac = Mac::new(Algorithm::HS384, b"k");
-            mac.update(jwt.rsplit_once('.').unwrap().0.as_bytes());
-            let (tag, len) = mac.finish();
+            let (tag, len) = Mac::new(Algorithm::HS384, b"k")
+                .tag(None, jwt.rsplit_once('.').unwrap().0.as_bytes());
             assert_eq!(
                 parts.next().unwrap(),
                 Base64UrlUnpadded::encode_string(&tag[..len])

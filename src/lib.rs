@@ -18,6 +18,7 @@ mod base64url;
 mod client;
 mod error;
 mod grants;
+mod hs256;
 pub mod json;
 mod jws;
 mod lifetime;
