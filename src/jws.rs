@@ -11,7 +11,7 @@
 use core::fmt;
 use core::str::FromStr;
 
-use hmac::{Hmac, KeyInit, Mac as _};
+use hmac::{Hmac, KeyInit};
 use sha2::{Sha384, Sha512};
 
 #[cfg(target_pointer_width = "64")]
@@ -109,19 +109,19 @@ impl Mac {
                 state.take(blocks);
                 copy_prefix(&mut out, &key.finish(state, rest))
             }
-            Mac::S384(mac) => {
-                let mut mac = mac.clone();
-                mac.update(input);
-                copy_prefix(&mut out, &mac.finalize().into_bytes())
-            }
-            Mac::S512(mac) => {
-                let mut mac = mac.clone();
-                mac.update(input);
-                copy_prefix(&mut out, &mac.finalize().into_bytes())
-            }
+            Mac::S384(mac) => hmac_tag(mac, input, &mut out),
+            Mac::S512(mac) => hmac_tag(mac, input, &mut out),
         };
         (out, len)
     }
+}
+
+/// The MAC of `input` with a copy of the keyed `mac` (the `hmac` crate's), in the first bytes
+/// of `out`; its length.
+fn hmac_tag<M: hmac::Mac + Clone>(mac: &M, input: &[u8], out: &mut [u8; MAX_MAC_LEN]) -> usize {
+    let mut mac = mac.clone();
+    mac.update(input);
+    copy_prefix(out, &mac.finalize().into_bytes())
 }
 
 fn copy_prefix(out: &mut [u8; MAX_MAC_LEN], tag: &[u8]) -> usize {

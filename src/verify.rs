@@ -411,29 +411,14 @@ impl<'t> Segments<'t> {
             return Err(VerifyError::BufferTooSmall { needed });
         }
         let (head, rest) = scratch.split_at_mut(header_len);
-        if let Some(known) = self.known {
+        let header = match self.known {
             // The usual header: its canonical encoding is known, so there is nothing to decode.
-            let p = decode_b64url(self.payload, rest)
-                .ok_or(VerifyError::Base64(Segment::Payload))?
-                .len();
-            let rest = &*rest;
-            return match rest.get(..p) {
-                Some(rest) => Ok((known.json.as_bytes(), rest)),
-                None => Err(VerifyError::BufferTooSmall { needed }),
-            };
-        }
-        let h = decode_b64url(self.header, head)
-            .ok_or(VerifyError::Base64(Segment::Header))?
-            .len();
-        let p = decode_b64url(self.payload, rest)
-            .ok_or(VerifyError::Base64(Segment::Payload))?
-            .len();
-        let (head, rest) = (&*head, &*rest);
-        // Both lengths were just decoded into these very slices.
-        match (head.get(..h), rest.get(..p)) {
-            (Some(head), Some(rest)) => Ok((head, rest)),
-            _ => Err(VerifyError::BufferTooSmall { needed }),
-        }
+            Some(known) => known.json.as_bytes(),
+            None => decode_b64url(self.header, head).ok_or(VerifyError::Base64(Segment::Header))?,
+        };
+        let payload =
+            decode_b64url(self.payload, rest).ok_or(VerifyError::Base64(Segment::Payload))?;
+        Ok((header, payload))
     }
 
     /// The decoded signature in `out`, or an empty slice when it is longer than any MAC (it then
