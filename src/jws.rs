@@ -534,9 +534,9 @@ pub(crate) struct KnownHeader {
 }
 
 /// The headers this crate (and twilio-python) writes for HS256: plain JWTs and capability
-/// tokens, then access tokens. Minting copies their `encoded` text instead of encoding it; verifying
-/// recognises them by it and neither decodes nor parses them (the tests check that each `encoded`
-/// decodes to its `json`, which is strict JSON with no `crit`).
+/// tokens, then access tokens. Minting copies their `encoded` text instead of encoding it;
+/// verifying recognises them by it and neither decodes nor parses them (the tests check that
+/// each `encoded` decodes to its `json`, which is strict JSON with no `crit`).
 pub(crate) const KNOWN_HEADERS: [KnownHeader; 2] = [
     KnownHeader {
         json: r#"{"alg":"HS256","typ":"JWT"}"#,

@@ -11,7 +11,9 @@
 //! Use:
 //!
 //! ```ignore
-//! let doc = parse_document(payload, MAX_DEPTH, &["exp", "nbf", "iat", "grants"], "grants")?;
+//! const NAMES: DocumentNames = DocumentNames::new(&["exp", "nbf", "iat", "grants"], "grants");
+//! let mut tapes = Tapes::new(&NAMES); // the caller's: the document borrows them
+//! let doc = parse_document(payload, MAX_DEPTH, &mut tapes)?;
 //! let exp = doc.get("exp");                  // the payload's member, from the tape
 //! let identity = doc.nested_get("identity"); // grants.identity, from the tape
 //! let room = doc.nested_get("video").and_then(|v| v.get("room")); // deeper: lazy, as before
