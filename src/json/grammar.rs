@@ -110,6 +110,8 @@ pub(crate) struct DocumentNames<'n> {
     nested_name: &'n str,
     /// `text_hash(nested_name)`, compared before the name itself.
     nested_hash: u32,
+    /// `short_word(nested_name)`.
+    nested_word: u64,
 }
 
 impl<'n> DocumentNames<'n> {
@@ -119,6 +121,7 @@ impl<'n> DocumentNames<'n> {
             wanted: Wanted::new(wanted),
             nested_name: nested,
             nested_hash: text_hash(nested),
+            nested_word: short_word(nested),
         }
     }
 
@@ -195,9 +198,64 @@ impl<'n> Tapes<'n> {
 
     /// Whether the top-level member named (and hashed to) `name` is the nested one.
     #[inline(always)]
-    fn is_nested(&self, hash: u32, name: JsonStr<'_>) -> bool {
+    fn is_nested(&self, hash: u32, name: NameRead<'_>) -> bool {
         let names = self.names;
-        hash == names.nested_hash && !names.nested_name.is_empty() && name.eq_str(names.nested_name)
+        hash == names.nested_hash
+            && !names.nested_name.is_empty()
+            && name.is(names.nested_name, names.nested_word)
+    }
+}
+
+/// The first eight bytes of `name` as a little-endian word, zeros above: a name of up to eight
+/// bytes is compared with the text in one load (see [`NameRead::is`]).
+const fn short_word(name: &str) -> u64 {
+    let bytes = name.as_bytes();
+    let mut word = 0u64;
+    let mut i = 0;
+    while i < bytes.len() && i < 8 {
+        word |= (bytes[i] as u64) << (8 * i);
+        i += 1;
+    }
+    word
+}
+
+/// A member's name as a pass has read it, to compare with a name looked for.
+#[derive(Clone, Copy)]
+enum NameRead<'t> {
+    /// From the complete path: it may hold escapes.
+    Json(JsonStr<'t>),
+    /// From [`validate_compact`], which takes no escape: the bytes `text[start..end]` are the
+    /// name itself.
+    Plain {
+        text: &'t [u8],
+        start: usize,
+        end: usize,
+    },
+}
+
+impl NameRead<'_> {
+    /// Whether the name is `wanted`, whose [`short_word`] is `word`.
+    #[inline(always)]
+    fn is(self, wanted: &str, word: u64) -> bool {
+        match self {
+            NameRead::Json(name) => name.eq_str(wanted),
+            NameRead::Plain { text, start, end } => {
+                let len = end - start;
+                if len != wanted.len() {
+                    return false;
+                }
+                // Up to eight bytes, in one load when the text has eight from `start` (it
+                // does but at its very end): the bytes past the name are masked off.
+                match text.get(start..start + 8).map(<[u8; 8]>::try_from) {
+                    Some(Ok(bytes)) if len <= 8 => {
+                        // `len` bytes of ones (none for an empty name).
+                        let mask = u64::MAX.checked_shr(8 * (8 - len) as u32).unwrap_or(0);
+                        u64::from_le_bytes(bytes) & mask == word
+                    }
+                    _ => text.get(start..end) == Some(wanted.as_bytes()),
+                }
+            }
+        }
     }
 }
 
@@ -206,6 +264,8 @@ impl<'n> Tapes<'n> {
 struct Wanted<'n> {
     hashes: [u32; MAX_WANTED],
     names: [&'n str; MAX_WANTED],
+    /// `short_word` of each name.
+    words: [u64; MAX_WANTED],
     len: usize,
 }
 
@@ -220,12 +280,14 @@ impl<'n> Wanted<'n> {
         let mut wanted = Wanted {
             hashes: [text_hash(""); MAX_WANTED],
             names: [""; MAX_WANTED],
+            words: [0; MAX_WANTED],
             len,
         };
         let mut i = 0;
         while i < len {
             wanted.hashes[i] = text_hash(names[i]);
             wanted.names[i] = names[i];
+            wanted.words[i] = short_word(names[i]);
             i += 1;
         }
         wanted
@@ -233,16 +295,20 @@ impl<'n> Wanted<'n> {
 
     /// The index of `name`, whose hash is `hash`, among them (hashes compared first).
     #[inline(always)]
-    fn index_of(&self, hash: u32, name: JsonStr<'_>) -> Option<usize> {
+    fn index_of(&self, hash: u32, name: NameRead<'_>) -> Option<usize> {
+        let is = |i: usize| {
+            let (Some(wanted), Some(&word)) = (self.names.get(i), self.words.get(i)) else {
+                return false;
+            };
+            name.is(wanted, word)
+        };
         // Unused slots hold the hash of "" and the name "", so all slots can be compared.
         let i = self.hashes.iter().position(|&h| h == hash)?;
-        if i < self.len && self.names.get(i).is_some_and(|w| name.eq_str(w)) {
+        if i < self.len && is(i) {
             return Some(i);
         }
         // A hash shared with an earlier slot (a collision, or a name asked for twice).
-        (i + 1..self.len).find(|&j| {
-            self.hashes.get(j) == Some(&hash) && self.names.get(j).is_some_and(|w| name.eq_str(w))
-        })
+        (i + 1..self.len).find(|&j| self.hashes.get(j) == Some(&hash) && is(j))
     }
 }
 
@@ -788,7 +854,11 @@ fn compact_member<R: RootNames>(
             tapes.top.member((start, end - 1), value_start, None);
         }
         1 => {
-            let name = name()?;
+            let name = NameRead::Plain {
+                text: b,
+                start,
+                end: end - 1,
+            };
             tapes.in_nested_member = tapes.is_nested(hash, name);
             let wanted = tapes.names.wanted.index_of(hash, name);
             tapes.top.member((start, end - 1), value_start, wanted);
@@ -928,14 +998,14 @@ fn member<const P: usize, const I: usize>(
         return Ok(colon + 1);
     };
     if depth == 1 {
-        tapes.in_nested_member = tapes.is_nested(hash, name);
+        tapes.in_nested_member = tapes.is_nested(hash, NameRead::Json(name));
     }
     let span = (at + 1, end - 1);
     let value_start = skip_ws(b, colon + 1);
     match object.tape {
         Taped::No => {}
         Taped::Top => {
-            let wanted = tapes.names.wanted.index_of(hash, name);
+            let wanted = tapes.names.wanted.index_of(hash, NameRead::Json(name));
             tapes.top.member(span, value_start, wanted);
         }
         Taped::Nested => tapes.nested.member(span, value_start, None),
@@ -1607,6 +1677,38 @@ mod tests {
             assert_eq!(t.insert(k << 8), Some(()), "{k}");
         }
         assert_eq!(t.insert(99 << 8), None, "probed too long");
+    }
+
+    #[test]
+    fn plain_names_compare_like_their_text() {
+        // Names of every length around the word size, compared where eight bytes follow them
+        // and where the text ends right after them, with themselves, with a name one byte
+        // longer or shorter, and with one differing at each byte.
+        for len in 0..=10 {
+            let name: std::string::String = (0..len).map(|i| char::from(b'a' + i as u8)).collect();
+            let word = short_word(&name);
+            for tail in [r#"":0}"#, "\""] {
+                let text = std::format!("\"{name}{tail}");
+                let read = NameRead::Plain {
+                    text: text.as_bytes(),
+                    start: 1,
+                    end: 1 + len,
+                };
+                assert!(read.is(&name, word), "{text}");
+                let longer = std::format!("{name}z");
+                assert!(!read.is(&longer, short_word(&longer)), "{text}");
+                if len > 0 {
+                    let shorter = &name[..len - 1];
+                    assert!(!read.is(shorter, short_word(shorter)), "{text}");
+                }
+                for at in 0..len {
+                    let mut other = name.clone().into_bytes();
+                    other[at] = b'Z';
+                    let other = std::string::String::from_utf8(other).unwrap();
+                    assert!(!read.is(&other, short_word(&other)), "{text} {at}");
+                }
+            }
+        }
     }
 
     #[test]
