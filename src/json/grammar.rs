@@ -6,7 +6,7 @@ use super::keys::{Keys, LargeKeys, ObjectKeys};
 #[cfg(target_pointer_width = "64")]
 use super::keys::{NEEDS_ROOM, SmallKeys};
 use super::read::{skip_digits, skip_ws};
-use super::swar::{below, find, first_flagged, has_byte};
+use super::swar::{ONES, below, find, first_flagged, has_byte};
 use super::unescape::{JsonStr, hex4, plain_key_hash, short_key_hash, text_hash};
 use super::value::Value;
 
@@ -954,6 +954,24 @@ impl CompactNames {
 #[inline(always)]
 fn compact_string(b: &[u8], at: usize) -> Option<usize> {
     let mut i = at + 1;
+    // Sixteen bytes a step, one branch for two words, while they last (a SID is 34 bytes).
+    while let Some(Ok(pair)) = b.get(i..i + 16).map(<[u8; 16]>::try_from) {
+        let [first, second] = [0, 8].map(|k| {
+            let word = pair.get(k..k + 8).and_then(|w| <[u8; 8]>::try_from(w).ok());
+            u64::from_le_bytes(word.unwrap_or_default())
+        });
+        let flags = [first, second].map(|w| string_stops(w) & (ONES * 0x80));
+        if flags[0] | flags[1] != 0 {
+            // The first flagged byte of each word is exact: of the first word if it has
+            // one, else of the second.
+            let k = match flags {
+                [0, second] => 8 + (second.trailing_zeros() / 8) as usize,
+                [first, _] => (first.trailing_zeros() / 8) as usize,
+            };
+            return (pair.get(k) == Some(&b'"')).then_some(i + k + 1);
+        }
+        i += 16;
+    }
     while let Some(Ok(word)) = b.get(i..i + 8).map(<[u8; 8]>::try_from) {
         if let Some(k) = first_flagged(u64::from_le_bytes(word), string_stops) {
             return (word.get(k) == Some(&b'"')).then_some(i + k + 1);
@@ -1677,6 +1695,29 @@ mod tests {
             assert_eq!(t.insert(k << 8), Some(()), "{k}");
         }
         assert_eq!(t.insert(99 << 8), None, "probed too long");
+    }
+
+    #[test]
+    fn compact_strings_end_at_the_first_quote_and_refuse_escapes_and_controls() {
+        // A run of plain bytes of every length around one and two words, then a quote, a
+        // backslash or a control byte, then more text or none.
+        for len in 0..40 {
+            for stop in [b'"', b'\\', 0x00, 0x1f, b' '] {
+                for after in [&b""[..], b"\":1}", b"0123456789abcdef0123"] {
+                    let mut text = std::vec![b'"'];
+                    text.extend((0..len).map(|i| b"az09~\x7f\xc3\xa9"[i % 8]));
+                    text.push(stop);
+                    text.extend_from_slice(after);
+                    let expected = text
+                        .iter()
+                        .skip(1)
+                        .position(|&c| c == b'"' || c == b'\\' || c < 0x20)
+                        .filter(|&k| text[1 + k] == b'"')
+                        .map(|k| k + 2);
+                    assert_eq!(compact_string(&text, 0), expected, "{len} {stop} {after:?}");
+                }
+            }
+        }
     }
 
     #[test]

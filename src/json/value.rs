@@ -239,9 +239,40 @@ impl<'a> Value<'a> {
     /// assert!(v.get("nbf").is_none());
     /// ```
     pub fn get(&self, key: &str) -> Option<Value<'a>> {
-        self.members()
-            .find(|(name, _)| name.eq_str(key))
-            .map(|(_, value)| value)
+        // The walk of `members()`, by index: a name is only sliced out when it is long enough
+        // to be `key` (an escape is longer than what it stands for), a value only when found.
+        let text = self.raw;
+        let b = text.as_bytes();
+        if b.first() != Some(&b'{') {
+            return None;
+        }
+        let mut at = 1;
+        loop {
+            let ks = skip_ws(b, at);
+            if b.get(ks) != Some(&b'"') {
+                return None;
+            }
+            let ke = string_end(text, ks)?;
+            let colon = skip_ws(b, ke);
+            if b.get(colon) != Some(&b':') {
+                return None;
+            }
+            let vs = skip_ws(b, colon + 1);
+            let ve = value_end(text, vs)?;
+            let (start, end) = (ks + 1, ke - 1);
+            if end - start >= key.len()
+                && text
+                    .get(start..end)
+                    .is_some_and(|raw| JsonStr { raw }.eq_str(key))
+            {
+                return text.get(vs..ve).map(|raw| Value { raw });
+            }
+            let next = skip_ws(b, ve);
+            if b.get(next) != Some(&b',') {
+                return None;
+            }
+            at = next + 1;
+        }
     }
 
     /// Iterate an object's members in document order (an empty iterator if the value is not an
@@ -411,6 +442,30 @@ mod tests {
             assert!(v.members().count() <= 1);
             assert!(v.elements().count() <= 2);
             let _ = v.get("a");
+        }
+    }
+
+    #[test]
+    fn get_finds_what_members_finds() {
+        let docs = [
+            r#"{"a":1,"b":[1,{"a":2}],"c":{"d":"x"},"dd":"}","e":"\"a\""}"#,
+            " { \"a\" : 1 ,\n\"\\u0062\" : \"two\" , \"ccc\":null\t} ",
+            r#"{"room":"DailyStandup"}"#,
+            r#"{"a\nb":true,"ab":false,"a\\b":0,"\u00e9":"e"}"#,
+            r#"{"":1,"x":2}"#,
+            "{}",
+            "[1,2]",
+            r#""a""#,
+        ];
+        let keys = [
+            "a", "b", "c", "d", "dd", "e", "ccc", "room", "a\nb", "ab", "a\\b", "\u{e9}", "",
+        ];
+        for doc in docs {
+            let value = crate::json::parse(doc.as_bytes()).unwrap();
+            for key in keys {
+                let walked = value.members().find(|(name, _)| name.eq_str(key));
+                assert_eq!(value.get(key), walked.map(|(_, v)| v), "{doc} {key}");
+            }
         }
     }
 
