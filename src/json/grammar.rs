@@ -956,10 +956,8 @@ fn compact_string(b: &[u8], at: usize) -> Option<usize> {
     let mut i = at + 1;
     // Sixteen bytes a step, one branch for two words, while they last (a SID is 34 bytes).
     while let Some(Ok(pair)) = b.get(i..i + 16).map(<[u8; 16]>::try_from) {
-        let [first, second] = [0, 8].map(|k| {
-            let word = pair.get(k..k + 8).and_then(|w| <[u8; 8]>::try_from(w).ok());
-            u64::from_le_bytes(word.unwrap_or_default())
-        });
+        let both = u128::from_le_bytes(pair);
+        let (first, second) = (both as u64, (both >> 64) as u64);
         let flags = [first, second].map(|w| string_stops(w) & (ONES * 0x80));
         if flags[0] | flags[1] != 0 {
             // The first flagged byte of each word is exact: of the first word if it has
