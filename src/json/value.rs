@@ -241,37 +241,21 @@ impl<'a> Value<'a> {
     pub fn get(&self, key: &str) -> Option<Value<'a>> {
         // The walk of `members()`, by index: a name is only sliced out when it is long enough
         // to be `key` (an escape is longer than what it stands for), a value only when found.
-        let text = self.raw;
-        let b = text.as_bytes();
-        if b.first() != Some(&b'{') {
-            return None;
-        }
-        let mut at = 1;
+        let text = self.raw.strip_prefix('{')?;
+        let mut at = 0;
         loop {
-            let ks = skip_ws(b, at);
-            if b.get(ks) != Some(&b'"') {
-                return None;
-            }
-            let ke = string_end(text, ks)?;
-            let colon = skip_ws(b, ke);
-            if b.get(colon) != Some(&b':') {
-                return None;
-            }
-            let vs = skip_ws(b, colon + 1);
-            let ve = value_end(text, vs)?;
-            let (start, end) = (ks + 1, ke - 1);
+            let member = member_at(text, at)?;
+            let (start, end) = member.name;
             if end - start >= key.len()
                 && text
                     .get(start..end)
                     .is_some_and(|raw| JsonStr { raw }.eq_str(key))
             {
-                return text.get(vs..ve).map(|raw| Value { raw });
+                return text
+                    .get(member.value.0..member.value.1)
+                    .map(|raw| Value { raw });
             }
-            let next = skip_ws(b, ve);
-            if b.get(next) != Some(&b',') {
-                return None;
-            }
-            at = next + 1;
+            at = member.next;
         }
     }
 
@@ -313,31 +297,51 @@ pub struct Members<'a> {
     pub(super) rest: &'a str,
 }
 
+/// Where the member at `at` in an object's validated text (after its `{` or a comma) is: the
+/// raw text of its name and its value, as `(start, end)` offsets, and where the next member
+/// would start (past the comma, if there is one).
+struct MemberAt {
+    name: (usize, usize),
+    value: (usize, usize),
+    next: usize,
+}
+
+fn member_at(text: &str, at: usize) -> Option<MemberAt> {
+    let b = text.as_bytes();
+    let ks = skip_ws(b, at);
+    if b.get(ks) != Some(&b'"') {
+        return None;
+    }
+    let ke = string_end(text, ks)?;
+    let colon = skip_ws(b, ke);
+    if b.get(colon) != Some(&b':') {
+        return None;
+    }
+    let vs = skip_ws(b, colon + 1);
+    let ve = value_end(text, vs)?;
+    let mut next = skip_ws(b, ve);
+    if b.get(next) == Some(&b',') {
+        next += 1;
+    }
+    Some(MemberAt {
+        name: (ks + 1, ke - 1),
+        value: (vs, ve),
+        next,
+    })
+}
+
 impl<'a> Members<'a> {
     fn step(&self) -> Option<(JsonStr<'a>, Value<'a>, &'a str)> {
         let text = self.rest;
-        let b = text.as_bytes();
-        let ks = skip_ws(b, 0);
-        if b.get(ks) != Some(&b'"') {
-            return None;
-        }
-        let ke = string_end(text, ks)?;
-        let key = text.get(ks + 1..ke - 1)?;
-        let colon = skip_ws(b, ke);
-        if b.get(colon) != Some(&b':') {
-            return None;
-        }
-        let vs = skip_ws(b, colon + 1);
-        let ve = value_end(text, vs)?;
-        let value = text.get(vs..ve)?;
-        let mut next = skip_ws(b, ve);
-        if b.get(next) == Some(&b',') {
-            next += 1;
-        }
+        let member = member_at(text, 0)?;
         Some((
-            JsonStr { raw: key },
-            Value { raw: value },
-            text.get(next..)?,
+            JsonStr {
+                raw: text.get(member.name.0..member.name.1)?,
+            },
+            Value {
+                raw: text.get(member.value.0..member.value.1)?,
+            },
+            text.get(member.next..)?,
         ))
     }
 }
