@@ -357,6 +357,8 @@ impl<'b> JsonWriter<'b> {
     /// Write one string value whose (unescaped UTF-8) content is streamed by `content`.
     ///
     /// The bytes given to the sink must together form valid UTF-8; they are escaped on the way.
+    /// (Bytes that do not still give valid JSON: each invalid sequence, or a character cut off
+    /// at the end, is written as U+FFFD, wherever the calls split the bytes.)
     pub fn string_with(&mut self, content: impl FnOnce(&mut dyn Sink)) {
         self.separate();
         self.out.put(b"\"");
@@ -366,6 +368,10 @@ impl<'b> JsonWriter<'b> {
             pending_len: 0,
         };
         content(&mut escaper);
+        if escaper.pending_len > 0 {
+            // The content ended in the middle of a character.
+            escape_char(escaper.out, '\u{fffd}');
+        }
         self.out.put(b"\"");
         self.comma = true;
     }
@@ -655,27 +661,23 @@ fn plain_run(bytes: &[u8]) -> usize {
     find(bytes, 0, plain_flags, |b| !PLAIN[usize::from(b)])
 }
 
-/// Escape a whole `&str` into `out`.
+/// Escape a whole `&str` into `out`: each run of plain bytes copied whole, then the character
+/// that ends it escaped, until the text is used up.
+#[allow(clippy::expect_used)]
 fn escape<S: Sink + ?Sized>(out: &mut S, s: &str) {
-    let bytes = s.as_bytes();
-    let mut start = 0;
-    let mut i = 0;
-    while i < bytes.len() {
-        // Runs of plain bytes are copied whole.
-        i += plain_run(bytes.get(i..).unwrap_or_default());
-        if i >= bytes.len() {
-            break;
-        }
-        out.put(bytes.get(start..i).unwrap_or_default());
-        let ch = s
-            .get(i..)
-            .and_then(|rest| rest.chars().next())
-            .unwrap_or('\u{fffd}');
+    let mut rest = s;
+    loop {
+        let (plain, tail) = rest
+            .split_at_checked(plain_run(rest.as_bytes()))
+            .expect("a run of plain (ASCII) bytes is within the text and ends on a character");
+        out.put(plain.as_bytes());
+        let mut chars = tail.chars();
+        let Some(ch) = chars.next() else {
+            return;
+        };
         escape_char(out, ch);
-        i += ch.len_utf8();
-        start = i;
+        rest = chars.as_str();
     }
-    out.put(bytes.get(start..).unwrap_or_default());
 }
 
 fn write_chars<S: Sink + ?Sized>(out: &mut S, chars: impl Iterator<Item = char>) {
@@ -716,56 +718,83 @@ fn u_escape(unit: u16) -> [u8; 6] {
 
 /// A sink adapter that JSON-escapes UTF-8 streamed through it, even when a multi-byte character
 /// is split across two `put` calls.
+///
+/// Bytes that are not UTF-8 (which [`JsonWriter::string_with`] forbids) still give valid JSON,
+/// the same however the calls split them: each invalid sequence becomes one U+FFFD, as in
+/// `String::from_utf8_lossy`.
 struct Escaper<'o> {
     out: &'o mut dyn Sink,
+    /// The start of a character that the last call ended in the middle of: `pending_len` bytes,
+    /// at most three (four bytes are always a character or not one).
     pending: [u8; 4],
     pending_len: usize,
 }
 
 impl Sink for Escaper<'_> {
+    #[allow(clippy::expect_used)]
     fn put(&mut self, mut bytes: &[u8]) {
-        // Finish a character split across calls first.
+        // Finish a character split across calls first, a byte at a time.
         while self.pending_len > 0 {
             let Some((&b, rest)) = bytes.split_first() else {
                 return;
             };
-            if let Some(slot) = self.pending.get_mut(self.pending_len) {
-                *slot = b;
-            }
-            self.pending_len += 1;
-            bytes = rest;
-            let pending = self.pending.get(..self.pending_len).unwrap_or_default();
-            match core::str::from_utf8(pending) {
+            let held = self.pending_len;
+            let slot = self
+                .pending
+                .get_mut(held)
+                .expect("at most three bytes of a character are held");
+            *slot = b;
+            // `held < 4`: the slot just written is in the array.
+            let (with_b, _) = self.pending.split_at(held + 1);
+            match core::str::from_utf8(with_b) {
                 Ok(s) => {
                     escape(self.out, s);
                     self.pending_len = 0;
+                    bytes = rest;
                 }
-                Err(e) if e.error_len().is_some() || self.pending_len == 4 => {
+                Err(e) if e.error_len().is_some() => {
+                    // `b` cannot continue the held bytes: they are one invalid sequence, and
+                    // `b` is read again below as the start of what follows.
                     escape_char(self.out, '\u{fffd}');
                     self.pending_len = 0;
                 }
-                Err(_) => {}
+                // Still incomplete (so at most three bytes).
+                Err(_) => {
+                    self.pending_len = held + 1;
+                    bytes = rest;
+                }
             }
         }
         match core::str::from_utf8(bytes) {
             Ok(s) => escape(self.out, s),
-            Err(e) => {
-                let (valid, tail) = bytes
-                    .split_at_checked(e.valid_up_to())
-                    .unwrap_or((bytes, &[]));
-                escape(self.out, core::str::from_utf8(valid).unwrap_or_default());
-                if e.error_len().is_none() && tail.len() < 4 {
-                    // An incomplete character at the end: keep it for the next call.
-                    if let Some(dst) = self.pending.get_mut(..tail.len()) {
-                        dst.copy_from_slice(tail);
-                        self.pending_len = tail.len();
-                    }
-                } else {
-                    // Cannot happen for `&str` input; never write invalid JSON regardless.
-                    escape_char(self.out, '\u{fffd}');
-                    let skip = e.error_len().unwrap_or(tail.len()).min(tail.len());
-                    self.put(tail.get(skip..).unwrap_or_default());
-                }
+            Err(_) => self.put_lossy(bytes),
+        }
+    }
+}
+
+impl Escaper<'_> {
+    /// [`put`](Sink::put) for bytes that are not all UTF-8 (none held from the last call).
+    #[allow(clippy::expect_used)]
+    fn put_lossy(&mut self, bytes: &[u8]) {
+        let mut chunks = bytes.utf8_chunks();
+        while let Some(chunk) = chunks.next() {
+            escape(self.out, chunk.valid());
+            let invalid = chunk.invalid();
+            if invalid.is_empty() {
+                continue;
+            }
+            // The start of a character cut off by the end of the bytes: held for the next call.
+            let cut_off = chunks.clone().next().is_none()
+                && core::str::from_utf8(invalid).is_err_and(|e| e.error_len().is_none());
+            if cut_off {
+                let (held, _) = self
+                    .pending
+                    .split_at_mut_checked(invalid.len())
+                    .expect("an incomplete character is at most three bytes");
+                held.copy_from_slice(invalid);
+                self.pending_len = invalid.len();
+            } else {
+                escape_char(self.out, '\u{fffd}');
             }
         }
     }
@@ -987,6 +1016,41 @@ mod tests {
                 buf[end..].iter().all(|&b| b == 0xff),
                 "{whole:?} at capacity {cap}"
             );
+        }
+    }
+
+    #[test]
+    fn streamed_bytes_are_escaped_as_one_lossy_string_however_split() {
+        // Valid text, and bytes that are not UTF-8 (which `string_with` forbids, but must
+        // still turn into the same valid JSON wherever the calls split them): each invalid
+        // sequence becomes one U+FFFD, as `String::from_utf8_lossy` has it, and the bytes
+        // after it are kept.
+        let inputs: [&[u8]; 9] = [
+            "aé😀\"b".as_bytes(),
+            b"\xe2(x",
+            b"\xf0\x9f(",
+            b"\xf0\x9f\x98",
+            b"a\xff\xfeb",
+            b"\x80\x80\xc3\xa9",
+            b"\xed\xa0\x80z",
+            b"\xe2\x82",
+            b"\xf4\x90\x80\x80!",
+        ];
+        for bytes in inputs {
+            let whole = std::string::String::from_utf8_lossy(bytes);
+            let expected = render(|w| w.string(&whole));
+            for i in 0..=bytes.len() {
+                for j in i..=bytes.len() {
+                    let json = render(|w| {
+                        w.string_with(|s| {
+                            s.put(&bytes[..i]);
+                            s.put(&bytes[i..j]);
+                            s.put(&bytes[j..]);
+                        })
+                    });
+                    assert_eq!(json, expected, "{bytes:?} split at {i} and {j}");
+                }
+            }
         }
     }
 
