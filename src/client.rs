@@ -247,21 +247,22 @@ struct QuotePlus<'o>(&'o mut dyn Sink);
 impl Sink for QuotePlus<'_> {
     fn put(&mut self, bytes: &[u8]) {
         const HEX: &[u8; 16] = b"0123456789ABCDEF";
-        let mut start = 0;
-        for (i, &b) in bytes.iter().enumerate() {
-            if b.is_ascii_alphanumeric() || matches!(b, b'_' | b'.' | b'-' | b'~') {
-                continue;
+        let raw = |b: &u8| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'.' | b'-' | b'~');
+        // Pieces each ending with a byte to encode (the last may hold raw bytes only).
+        for piece in bytes.split_inclusive(|b| !raw(b)) {
+            match piece.split_last() {
+                Some((&b, before)) if !raw(&b) => {
+                    self.0.put(before);
+                    if b == b' ' {
+                        self.0.put(b"+");
+                    } else {
+                        self.0
+                            .put(&[b'%', HEX[usize::from(b >> 4)], HEX[usize::from(b & 0xf)]]);
+                    }
+                }
+                _ => self.0.put(piece),
             }
-            self.0.put(bytes.get(start..i).unwrap_or_default());
-            if b == b' ' {
-                self.0.put(b"+");
-            } else {
-                self.0
-                    .put(&[b'%', HEX[usize::from(b >> 4)], HEX[usize::from(b & 0xf)]]);
-            }
-            start = i + 1;
         }
-        self.0.put(bytes.get(start..).unwrap_or_default());
     }
 }
 
@@ -272,12 +273,14 @@ struct StackSink<const CAP: usize> {
 }
 
 impl<const CAP: usize> Sink for StackSink<CAP> {
+    #[allow(clippy::expect_used)]
     fn put(&mut self, bytes: &[u8]) {
         self.needed += bytes.len();
-        // Everything written to a scope is ASCII, so any split is a valid `&str`.
-        if let Ok(s) = core::str::from_utf8(bytes) {
-            let _ = self.buf.push_str(s);
-        }
+        // Everything written to a scope is ASCII (literals, and form-encoded text: raw bytes
+        // are `A-Z a-z 0-9 _ . - ~`), so any split is a valid `&str`.
+        let s = core::str::from_utf8(bytes).expect("scope text is ASCII");
+        // What does not fit is counted in `needed`, which `scope` checks.
+        let _ = self.buf.push_str(s);
     }
 }
 
@@ -374,14 +377,19 @@ impl<'s> FormEncoded<'s> {
             rest = tail;
             Some(match b {
                 b'+' => Some(b' '),
-                b'%' => {
-                    let hex = |c: u8| (c as char).to_digit(16);
-                    let pair = rest
-                        .get(..2)
-                        .and_then(|h| Some(hex(h[0])? * 16 + hex(h[1])?));
-                    rest = rest.get(2..).unwrap_or_default();
-                    pair.map(|v| v as u8)
-                }
+                b'%' => match rest.split_first_chunk::<2>() {
+                    Some((&[high, low], after)) => {
+                        rest = after;
+                        let hex = |c: u8| (c as char).to_digit(16);
+                        let pair = hex(high).zip(hex(low));
+                        pair.map(|(high, low)| (high * 16 + low) as u8)
+                    }
+                    // Fewer than two characters after the `%`: malformed, and the end.
+                    None => {
+                        rest = &[];
+                        None
+                    }
+                },
                 b => Some(b),
             })
         })
@@ -457,6 +465,9 @@ mod tests {
             "a+b%21%27%28%29%2A~-._%2F%3A%2B%40%26%3D%C3%A9%2C%3B%24"
         );
         assert_eq!(quote_plus(""), "");
+        assert_eq!(quote_plus("~a_b"), "~a_b");
+        assert_eq!(quote_plus(" "), "+");
+        assert_eq!(quote_plus("a  b/"), "a++b%2F");
     }
 
     #[test]
@@ -489,6 +500,10 @@ mod tests {
         assert!(!v.eq_decoded("a b c"));
         assert_eq!(FormEncoded("%G1").decode_into(&mut buf), None);
         assert_eq!(FormEncoded("%4").decode_into(&mut buf), None);
+        assert_eq!(FormEncoded("%").decode_into(&mut buf), None);
+        assert_eq!(FormEncoded("%41%4").decode_into(&mut buf), None);
+        assert_eq!(FormEncoded("%41%7e").decode_into(&mut buf), Some("A~"));
+        assert!(!FormEncoded("a%").eq_decoded("a"));
         assert_eq!(FormEncoded("%FF").decode_into(&mut buf), None);
         assert_eq!(FormEncoded("abc").decode_into(&mut buf[..2]), None);
         assert_eq!(ScopeUri::parse("scope:client"), None);
