@@ -77,6 +77,8 @@ struct Table<const P: usize, const I: usize> {
 
 impl<const P: usize, const I: usize> Table<P, I> {
     const fn new() -> Self {
+        // Slots are found by masking with `I - 1` ([`probe_hash`], [`remove`]).
+        const { assert!(I.is_power_of_two()) };
         Table {
             keys: [Key::EMPTY; P],
             index: [0; I],
@@ -133,10 +135,14 @@ pub(super) struct Keys<const P: usize, const I: usize> {
 }
 
 /// The name whose opening quote is at `at` in validated text.
+///
+/// Only called with the offset of a remembered name: [`Keys::add`] remembers the names the
+/// grammar has just scanned in the `text` it is given, and [`Keys`] lives for one document.
+#[allow(clippy::expect_used)]
 fn name_at(text: &str, at: usize) -> JsonStr<'_> {
     let raw = string_end(text, at)
         .and_then(|end| text.get(at + 1..end - 1))
-        .unwrap_or_default();
+        .expect("only offsets of names scanned in this text are remembered");
     JsonStr { raw }
 }
 
@@ -167,7 +173,7 @@ fn probe(keys: &[Key], index: &mut [u32], p: usize, same: impl FnMut(usize) -> b
     }
 }
 
-/// [`probe`] for a pool entry whose hash is `hash`.
+/// [`probe`] for a pool entry whose hash is `hash`. `index.len()` is a power of two.
 #[inline(always)]
 fn probe_hash(
     keys: &[Key],
@@ -204,7 +210,8 @@ fn probe_hash(
 }
 
 /// Remove pool entry `p` from the table (if there), shifting later entries of its cluster back
-/// so that every entry stays reachable from its home slot.
+/// so that every entry stays reachable from its home slot. `index.len()` is a power of two.
+#[allow(clippy::expect_used)]
 fn remove(keys: &[Key], index: &mut [u32], p: usize) {
     let mask = index.len() - 1;
     let home = |e: u32| keys.get(position(e)).map(|k| k.hash as usize & mask);
@@ -228,7 +235,9 @@ fn remove(keys: &[Key], index: &mut [u32], p: usize) {
     let mut j = hole;
     for _ in 0..index.len() {
         j = (j + 1) & mask;
-        let e = index.get(j).copied().unwrap_or(0);
+        let e = *index
+            .get(j)
+            .expect("slots are masked with the table's length (a power of two) less one");
         let Some(h) = (e != 0).then(|| home(e)).flatten() else {
             break;
         };
@@ -276,6 +285,7 @@ impl<const P: usize, const I: usize> Keys<P, I> {
     ///
     /// `escaped` tells whether the name holds a backslash.
     #[inline(always)]
+    #[allow(clippy::expect_used)]
     pub(super) fn add(
         &mut self,
         text: &str,
@@ -299,7 +309,7 @@ impl<const P: usize, const I: usize> Keys<P, I> {
             return Ok(hash);
         }
         if obj.mode == Mode::Linear {
-            let own = self.table.keys.get(obj.first..self.len).unwrap_or_default();
+            let own = self.table.keys.get(obj.first..self.len).expect(OWN_NAMES);
             if own
                 .iter()
                 .any(|k| k.hash == hash && name_at(text, k.at as usize) == name)
@@ -363,6 +373,7 @@ impl<const P: usize, const I: usize> Keys<P, I> {
 
     /// Finish the innermost open object, whose text is `object` (from `{` to `}`) starting at
     /// offset `start`: run the deferred check if it needs one, and forget its names.
+    #[allow(clippy::expect_used)]
     pub(super) fn close(
         &mut self,
         text: &str,
@@ -387,7 +398,7 @@ impl<const P: usize, const I: usize> Keys<P, I> {
         let result = match obj.mode {
             Mode::Linear | Mode::Indexed => Ok(()),
             Mode::Flooded => {
-                let own = keys.get_mut(obj.first..self.len).unwrap_or_default();
+                let own = keys.get_mut(obj.first..self.len).expect(OWN_NAMES);
                 check_sorted(text, own)
             }
             Mode::Overflowed => {
@@ -398,6 +409,12 @@ impl<const P: usize, const I: usize> Keys<P, I> {
         result
     }
 }
+
+/// Why the names of the innermost open object are `obj.first..len` of the pool: `len` never
+/// passes the pool's size, an object's first position is `len` when it opens, and `len` only
+/// grows until an object inside it closes, which sets it back to that object's first position
+/// (at or after this one's): the grammar adds names to and closes only the innermost object.
+const OWN_NAMES: &str = "the innermost object's names end the pool";
 
 /// Duplicate check by sorting the names by (hash, unescaped text): equal names end up side by
 /// side whatever their hashes.
@@ -430,10 +447,13 @@ fn quote_offset(object: &str, name: JsonStr<'_>) -> usize {
 /// Duplicate check of an object (its validated text) without remembering all its names: each
 /// chunk of [`CHUNK`] names is sorted by hash and checked against itself and against every
 /// later name. `Err` holds the offset of the later name of an equal pair.
+#[allow(clippy::expect_used)]
 fn check_in_chunks(object: &str) -> Result<(), usize> {
     let mut slots = [(0u32, JsonStr { raw: "" }); CHUNK];
     let mut cursor = Members {
-        rest: object.get(1..).unwrap_or_default(),
+        rest: object
+            .strip_prefix('{')
+            .expect("the grammar closes an object with its text, from its `{`"),
     };
     loop {
         let mut n = 0usize;
@@ -449,8 +469,9 @@ fn check_in_chunks(object: &str) -> Result<(), usize> {
         };
         chunk.sort_unstable_by_key(|slot| slot.0);
         let chunk: &[(u32, JsonStr<'_>)] = chunk;
-        for (i, a) in chunk.iter().enumerate() {
-            let later = chunk.get(i + 1..).unwrap_or_default();
+        let mut unchecked = chunk;
+        while let Some((a, later)) = unchecked.split_first() {
+            unchecked = later;
             for b in later.iter().take_while(|b| b.0 == a.0) {
                 if a.1 == b.1 {
                     let at = quote_offset(object, a.1).max(quote_offset(object, b.1));
@@ -464,7 +485,9 @@ fn check_in_chunks(object: &str) -> Result<(), usize> {
         for (name, _) in cursor.clone() {
             let h = name.key_hash();
             let lo = chunk.partition_point(|slot| slot.0 < h);
-            let same = chunk.get(lo..).unwrap_or_default();
+            let same = chunk
+                .get(lo..)
+                .expect("partition_point is at most the length");
             if same
                 .iter()
                 .take_while(|slot| slot.0 == h)
