@@ -273,10 +273,8 @@ mod wide {
             return false;
         };
         // The input's bits at the top, zeros below (so the unused bits of a last partial
-        // character are zero); nothing is shifted in for `len == 0`.
-        let bits = u128::from_be_bytes(window)
-            .checked_shl(128 - 8 * len as u32)
-            .unwrap_or(0);
+        // character are zero); for `len == 0` every bit is shifted out, leaving none.
+        let bits = u128::from_be_bytes(window).unbounded_shl(128 - 8 * len as u32);
         // `to + 16 <= end`, and `end` is within `buf`.
         if let Some((words, _)) = buf.get_mut(to..to + 16).map(<[u8]>::as_chunks_mut::<8>)
             && let [first, second] = words
