@@ -85,7 +85,8 @@ impl Times {
     }
 }
 
-/// The current unix time in whole seconds, from the system clock.
+/// The current unix time in whole seconds, from the system clock; 0 if the clock is set
+/// before 1970 (which `SystemTime` reports as an error, and no `u64` can hold).
 ///
 /// Not available on `wasm32-unknown-unknown`, which has no system clock (`SystemTime::now`
 /// panics there): pass `now` explicitly, e.g. from `Date.now()`.

@@ -621,7 +621,27 @@ impl<'s> Claims<'s> {
         sub,
     }
 
-    /// `exp`: the expiry (unix seconds); 0 if absent, which only [`decode_unverified`] allows.
+    /// `exp`: the expiry (unix seconds); 0 if absent or not a valid time (see
+    /// [`Value::as_time`]), which only [`decode_unverified`] allows: [`Verifier::verify`]
+    /// refuses both ([`VerifyError::MissingExp`], [`VerifyError::InvalidClaim`]).
+    ///
+    /// ```
+    /// use twilio_jwt::json::JsonWriter;
+    /// use twilio_jwt::{Key, Payload, TimeClaim, Verifier, VerifyError, decode_unverified};
+    ///
+    /// struct Soon;
+    /// impl Payload for Soon {
+    ///     fn write_claims(&self, w: &mut JsonWriter<'_>) {
+    ///         w.field_str("exp", "soon");
+    ///     }
+    /// }
+    /// let key = Key::hs256(b"secret").unwrap();
+    /// let token = key.sign(&Soon).unwrap();
+    /// let mut scratch = [0u8; 64];
+    /// assert_eq!(decode_unverified(&token, &mut scratch).unwrap().exp(), 0);
+    /// let verified = Verifier::new(key).verify(&token, 0, &mut scratch);
+    /// assert_eq!(verified.err(), Some(VerifyError::InvalidClaim(TimeClaim::Exp)));
+    /// ```
     pub fn exp(&self) -> u64 {
         self.exp.and_then(|v| v.as_time()).unwrap_or(0)
     }
