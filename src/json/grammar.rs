@@ -59,7 +59,8 @@ pub(crate) fn parse_document<'a, 't>(
     let text = core::str::from_utf8(input)
         .map_err(|e| JsonError::new(Rule::InvalidUtf8, e.valid_up_to()))?;
     let (text, root) = match validate_compact(text, max_depth, tapes) {
-        Some(end) => (text, Value::trusted(text.get(..end).unwrap_or_default())),
+        // The lean pass only takes a document that is one compact object, all of the text.
+        Some(()) => (text, Value::trusted(text)),
         None => {
             // Not the common shape (or not valid): the complete validator decides, from clean
             // tapes.
@@ -85,6 +86,7 @@ fn run<'a>(
 }
 
 /// [`run`] on text already known to be UTF-8.
+#[allow(clippy::expect_used)]
 fn run_text<'a>(
     text: &'a str,
     max_depth: usize,
@@ -97,7 +99,9 @@ fn run_text<'a>(
     if after != b.len() {
         return Err(JsonError::new(Rule::TrailingData, after));
     }
-    let raw = text.get(start..end).unwrap_or_default();
+    let raw = text
+        .get(start..end)
+        .expect("a value is validated from `start` to its end, within the text");
     Ok((text, Value::trusted(raw)))
 }
 
@@ -134,8 +138,12 @@ impl<'n> DocumentNames<'n> {
     }
 
     /// The top-level names looked for.
+    #[allow(clippy::expect_used)]
     pub(super) fn wanted(&self) -> &[&'n str] {
-        self.wanted.names.get(..self.wanted.len).unwrap_or_default()
+        self.wanted
+            .names
+            .get(..self.wanted.len)
+            .expect("`Wanted::new` keeps at most `MAX_WANTED` names")
     }
 
     /// The name of the object that gets a tape of its own.
@@ -415,6 +423,7 @@ fn validate_any(
 
 /// Validate the whole value starting at `pos` (the first non-whitespace byte); return the index
 /// just past it.
+#[allow(clippy::expect_used)]
 fn validate<const P: usize, const I: usize>(
     text: &str,
     mut pos: usize,
@@ -502,7 +511,9 @@ fn validate<const P: usize, const I: usize>(
                 }
                 Some(b'}') if open.is_object => {
                     pos += 1;
-                    let object = text.get(open.at..pos).unwrap_or_default();
+                    let object = text
+                        .get(open.at..pos)
+                        .expect("an object is validated from its `{` to its `}`");
                     keys.close(text, &open.keys, open.at, object)?;
                     depth = top;
                 }
@@ -524,7 +535,7 @@ const COMPACT_NAMES: usize = 32;
 /// [`COMPACT_NAMES`] names open at once, and no two names of an object with the same hash.
 /// `text` is already known to be UTF-8.
 ///
-/// Returns the end of the root value (the end of `text`) with the tapes recorded exactly as
+/// Returns `Some` when all of `text` is such an object, with the tapes recorded exactly as
 /// [`validate`] records them, or `None` for anything else, valid or not: the caller then runs
 /// [`validate`], which gives every error with its rule and offset. So this path only has to be
 /// right about what it accepts: every byte it accepts is accepted by [`validate`] too, with
@@ -532,7 +543,7 @@ const COMPACT_NAMES: usize = 32;
 ///
 /// A root object with more names than the pool holds (the many-members token) is checked a
 /// second time with [`compact_large`], which keeps the root's names in a hash table.
-fn validate_compact(text: &str, max_depth: usize, tapes: &mut Tapes<'_>) -> Option<usize> {
+fn validate_compact(text: &str, max_depth: usize, tapes: &mut Tapes<'_>) -> Option<()> {
     let mut names = CompactNames::new();
     match compact_pass(text, max_depth, tapes, &mut names, &mut ()) {
         None if names.full => {
@@ -557,7 +568,7 @@ const ROOT_SLOTS: usize = 16_384;
 /// the complete path instead.
 #[cfg(target_pointer_width = "64")]
 #[inline(never)]
-fn compact_large(text: &str, max_depth: usize, tapes: &mut Tapes<'_>) -> Option<usize> {
+fn compact_large(text: &str, max_depth: usize, tapes: &mut Tapes<'_>) -> Option<()> {
     let mut slots = [0u32; ROOT_SLOTS];
     let len = (text.len() / 3).next_power_of_two().clamp(64, ROOT_SLOTS);
     let mut root = RootTable {
@@ -569,7 +580,7 @@ fn compact_large(text: &str, max_depth: usize, tapes: &mut Tapes<'_>) -> Option<
 }
 
 #[cfg(not(target_pointer_width = "64"))]
-fn compact_large(_: &str, _: usize, _: &mut Tapes<'_>) -> Option<usize> {
+fn compact_large(_: &str, _: usize, _: &mut Tapes<'_>) -> Option<()> {
     None
 }
 
@@ -684,7 +695,7 @@ fn compact_pass<R: RootNames>(
     tapes: &mut Tapes<'_>,
     names: &mut CompactNames,
     root: &mut R,
-) -> Option<usize> {
+) -> Option<()> {
     let b = text.as_bytes();
     if b.first() != Some(&b'{') {
         return None;
@@ -771,7 +782,7 @@ fn compact_pass<R: RootNames>(
             }
             if depth == 0 {
                 // Nothing may follow the root, not even whitespace (the complete path trims it).
-                return (pos == b.len()).then_some(pos);
+                return (pos == b.len()).then_some(());
             }
         }
     }
@@ -782,6 +793,7 @@ fn compact_pass<R: RootNames>(
 /// hashes give up: the complete path tells a duplicate from a collision), and the tapes.
 /// Returns the index after the colon.
 #[inline(always)]
+#[allow(clippy::expect_used)]
 fn compact_member<R: RootNames>(
     text: &str,
     pos: usize,
@@ -993,6 +1005,7 @@ fn compact_string(b: &[u8], at: usize) -> Option<usize> {
 /// Validate a member's name and colon (from `pos`, before any whitespace), check the name
 /// against the object's earlier ones and record it; return the index after the colon.
 #[inline(always)]
+#[allow(clippy::expect_used)]
 fn member<const P: usize, const I: usize>(
     text: &str,
     pos: usize,
@@ -1011,7 +1024,9 @@ fn member<const P: usize, const I: usize>(
     if b.get(colon) != Some(&b':') {
         return unexpected(b, colon);
     }
-    let raw = text.get(at + 1..end - 1).unwrap_or_default();
+    let raw = text
+        .get(at + 1..end - 1)
+        .expect("a scanned string lies between its two quotes, ASCII bytes");
     let name = JsonStr { raw };
     let hash = keys.add(text, &mut object.keys, at, name, escaped)?;
     let Some(tapes) = tapes else {
@@ -1406,9 +1421,9 @@ mod tests {
         let mut slow = Tapes::new(&names);
         let got = validate_compact(text, MAX_DEPTH, &mut fast);
         let expected = run_text(text, MAX_DEPTH, Some(&mut slow));
-        if let Some(end) = got {
+        if got.is_some() {
             let (_, root) = expected.unwrap_or_else(|e| panic!("{text:?}: {e:?}"));
-            assert_eq!(root.raw().len(), end, "{text:?}");
+            assert_eq!(root.raw(), text);
             assert_eq!(
                 std::format!("{:?}", fast.top),
                 std::format!("{:?}", slow.top)
