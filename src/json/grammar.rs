@@ -840,7 +840,7 @@ fn compact_member<R: RootNames>(
     let name = || name_between(text, start, end - 1);
     let hash = match short {
         Some(hash) => hash,
-        None => match plain_key_hash(b.get(start..).unwrap_or_default(), len) {
+        None => match plain_key_hash(b.get(start..).expect("`start` follows a quote"), len) {
             Some(hash) => hash,
             None => name()?.key_hash(),
         },
